@@ -1,0 +1,71 @@
+# The two commands: `make run` and `make test`. Everything they need is set up here, so
+# a fresh clone (and CI) gets the same result as a developer's machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+PORT ?= 8000
+PY := .venv/bin/python
+UV := .tools/bin/uv
+UV_VERSION := 0.13.9
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+# WeasyPrint's CJK font and faster font subsetting; pdftotext/pdftoppm; the test browser.
+APT_PACKAGES := fonts-wqy-microhei libharfbuzz-subset0 poppler-utils chromium
+# The PostgreSQL pass of `make test` (skipped, with the reason, when nothing answers).
+PG_TEST_URL ?= postgres://root@127.0.0.1:5432/test
+
+.PHONY: run test setup system-deps venv migrate demo lint format pg-tests bench serve
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "安装系统软件包：$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+	  echo "缺少系统软件包，请以 root 执行："; \
+	  echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends $$missing"; \
+	fi
+
+venv: .tools/bin/uv
+	$(UV) sync --frozen --python python3 --quiet
+
+setup: system-deps venv
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v0
+
+demo: setup
+	$(PY) manage.py seed_demo
+
+run: demo
+	@echo "在浏览器中打开 http://127.0.0.1:$(PORT)/"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: venv
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+test: setup lint
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest -m "not postgres"
+	$(MAKE) --no-print-directory pg-tests
+
+# Tests that need PostgreSQL run against it when it answers; otherwise pytest reports
+# them as skipped with the reason.
+pg-tests:
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=2).close()" 2>/dev/null; then \
+	  DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -m postgres; \
+	else \
+	  echo "PostgreSQL 不可达（$(PG_TEST_URL)）"; PG_UNREACHABLE=1 $(PY) -m pytest -m postgres; \
+	fi
+
+bench: setup
+	$(PY) manage.py benchmark

@@ -1,0 +1,60 @@
+"""Writing and reading the audit trail. Services call ``record``; detail pages call
+``history_for``. Values are stored as the user saw them (choice labels, names), so the
+trail stays readable after reference data changes."""
+
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from estates.models import AuditEvent
+
+
+def display_value(instance, field: models.Field):
+    """What a user would read for ``field`` on ``instance``."""
+    if field.choices:
+        return getattr(instance, f"get_{field.name}_display")()
+    if isinstance(field, models.ForeignKey):
+        related = getattr(instance, field.name)
+        return str(related) if related is not None else ""
+    value = getattr(instance, field.attname)
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def snapshot(instance, field_names) -> dict:
+    meta = instance._meta
+    return {name: display_value(instance, meta.get_field(name)) for name in field_names}
+
+
+def diff(instance, before: dict) -> dict:
+    """Fields of ``before`` whose display value differs on ``instance`` now."""
+    meta = instance._meta
+    after = snapshot(instance, before.keys())
+    return {
+        name: {"label": str(meta.get_field(name).verbose_name), "old": before[name], "new": new}
+        for name, new in after.items()
+        if new != before[name]
+    }
+
+
+def record(instance, *, actor, action, changes=None, summary="") -> AuditEvent:
+    return AuditEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(instance),
+        object_id=instance.pk,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        summary=summary[:200],
+        changes=changes or {},
+    )
+
+
+def history_for(instance):
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(instance), object_id=instance.pk
+    ).select_related("actor")

@@ -1,0 +1,73 @@
+"""One FilterSet per model, shared by the HTML list and the API."""
+
+import django_filters
+from django.db.models import Q
+
+from estates.models import Campaign, Community, Estate, StreetOffice
+
+
+def _street_offices(request):
+    return StreetOffice.objects.visible_to(request.user if request else None)
+
+
+def _communities(request):
+    return Community.objects.visible_to(request.user if request else None).select_related(
+        "street_office"
+    )
+
+
+class EstateFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="关键词", method="filter_q")
+    street_office = django_filters.ModelChoiceFilter(
+        label="街道办事处",
+        field_name="community__street_office",
+        queryset=_street_offices,
+        empty_label="全部街道",
+    )
+    community = django_filters.ModelChoiceFilter(
+        label="社区", queryset=_communities, empty_label="全部社区"
+    )
+    kind = django_filters.ChoiceFilter(
+        label="类型", choices=Estate.Kind.choices, empty_label="全部类型"
+    )
+    condition_class = django_filters.ChoiceFilter(
+        label="基础设施状况", choices=Estate.ConditionClass.choices, empty_label="全部"
+    )
+    campaign = django_filters.ModelChoiceFilter(
+        label="整治批次", queryset=Campaign.objects.all(), empty_label="全部批次"
+    )
+    archived = django_filters.BooleanFilter(
+        label="已归档", method="filter_archived", widget=django_filters.widgets.BooleanWidget
+    )
+
+    class Meta:
+        model = Estate
+        fields = ["q", "street_office", "community", "kind", "condition_class", "campaign"]
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        # Archived compounds are hidden unless asked for explicitly.
+        if getattr(self.form, "cleaned_data", {}).get("archived") is None:
+            queryset = queryset.filter(archived_at__isnull=True)
+        return queryset
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(address__icontains=value) | Q(owning_unit__icontains=value)
+        )
+
+    def filter_archived(self, queryset, name, value):
+        return queryset.filter(archived_at__isnull=not value)
+
+
+class CommunityFilterSet(django_filters.FilterSet):
+    street_office = django_filters.ModelChoiceFilter(label="街道办事处", queryset=_street_offices)
+    name = django_filters.CharFilter(label="名称", lookup_expr="icontains")
+
+    class Meta:
+        model = Community
+        fields = ["street_office", "name"]

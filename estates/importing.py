@@ -1,0 +1,321 @@
+"""Importing a ledger from Excel.
+
+All or nothing: every row is checked first and every problem is reported with its row
+number, column and reason; only a file without a single problem is written, in one
+transaction, through the same services as the form. A compound is matched on (community,
+name), so importing the same file again changes nothing."""
+
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from estates import services
+from estates.models import AuditEvent, Campaign, Community, Estate, StreetOffice
+
+MAX_ROWS = 20000
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    header: str
+    field: str
+    required: bool = False
+    kind: str = "text"  # text, int, decimal, choice
+    example: object = ""
+
+
+COLUMNS = (
+    ImportColumn("街道办事处", "street_office", True, example="林山寨街道办事处"),
+    ImportColumn("社区", "community", True, example="林山寨社区"),
+    ImportColumn("小区名称", "name", True, example="友爱小区"),
+    ImportColumn("地址", "address", True, example="中原区友爱路 12 号"),
+    ImportColumn("类型", "kind", True, "choice", example="小区"),
+    ImportColumn("建成年份", "build_year", False, "int", example=1992),
+    ImportColumn("楼栋数", "building_count", False, "int", example=6),
+    ImportColumn("户数", "household_count", False, "int", example=240),
+    ImportColumn("建筑面积（㎡）", "floor_area", False, "decimal", example=18500.5),
+    ImportColumn("产权单位", "owning_unit", example="郑州市某机械厂"),
+    ImportColumn("基础设施状况", "condition_class", True, "choice", example="基础设施差距较大"),
+    ImportColumn("整治批次（年度）", "campaign", False, "int", example=2013),
+    ImportColumn("街道办事处责任人", "street_contact_name", example="王建国"),
+    ImportColumn("街道责任人电话", "street_contact_phone", example="0371-67123456"),
+    ImportColumn("社区责任人", "community_contact_name", example="李秀英"),
+    ImportColumn("社区责任人电话", "community_contact_phone", example="13803710001"),
+    ImportColumn("备注", "notes"),
+)
+_BY_HEADER = {c.header: c for c in COLUMNS}
+_CHOICES = {
+    "kind": {label: value for value, label in Estate.Kind.choices},
+    "condition_class": {label: value for value, label in Estate.ConditionClass.choices},
+}
+
+
+@dataclass
+class RowError:
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self):
+        where = f"第 {self.row} 行" if self.row else "文件"
+        column = f"「{self.column}」" if self.column else ""
+        return f"{where}{column}：{self.message}"
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def build_template() -> Workbook:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "小区台账"
+    sheet.append([c.header for c in COLUMNS])
+    sheet.append([c.example for c in COLUMNS])
+    required_fill = PatternFill("solid", fgColor="FDE9D9")
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        if column.required:
+            cell.fill = required_fill
+        sheet.column_dimensions[cell.column_letter].width = max(12, len(column.header) * 2.2)
+    sheet.freeze_panes = "A2"
+    for column in COLUMNS:
+        if column.kind == "choice":
+            options = ",".join(_CHOICES[column.field])
+            rule = DataValidation(type="list", formula1=f'"{options}"', allow_blank=False)
+            letter = sheet.cell(row=1, column=COLUMNS.index(column) + 1).column_letter
+            rule.add(f"{letter}2:{letter}{MAX_ROWS}")
+            sheet.add_data_validation(rule)
+    notes = workbook.create_sheet("填写说明")
+    for line in (
+        "1. 第一行为列名，请勿修改；底色为粉色的列必须填写。第二行为示例，导入前请删除。",
+        "2. 街道办事处、社区须与系统中的名称一致；同一社区内小区名称不可重复。",
+        "3. 类型填「小区」或「零星楼院」；基础设施状况填「基础设施较好」（八有目标）"
+        "或「基础设施差距较大」（四有目标）。",
+        "4. 整治批次填年度（如 2013），须为系统中已有的批次。",
+        "5. 已存在的小区（同一社区、同名）将按文件内容更新；内容相同的不作改动。",
+        "6. 文件中任何一行有误时，整个文件都不会导入，请按提示逐行修改后重新上传。",
+    ):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 100
+    return workbook
+
+
+def _read_rows(upload, errors):
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        errors.append(RowError(None, "", "不是有效的 Excel（.xlsx）文件，请使用导入模板"))
+        return None, None
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        errors.append(RowError(None, "", "工作表是空的，没有列名和数据"))
+        return None, None
+    headers = [str(h).strip() if h is not None else "" for h in header]
+    unknown = [h for h in headers if h and h not in _BY_HEADER]
+    if unknown:
+        errors.append(RowError(1, "", f"无法识别的列：{'、'.join(unknown)}（请使用导入模板）"))
+    seen = {h for h in headers if h}
+    missing = [c.header for c in COLUMNS if c.required and c.header not in seen]
+    if missing:
+        errors.append(RowError(1, "", f"缺少必填列：{'、'.join(missing)}"))
+    duplicated = sorted({h for h in headers if h and headers.count(h) > 1})
+    if duplicated:
+        errors.append(RowError(1, "", f"列名重复：{'、'.join(duplicated)}"))
+    if errors:
+        return None, None
+    return headers, rows
+
+
+def _parse(column: ImportColumn, raw, row_number, errors):
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if column.required:
+            errors.append(RowError(row_number, column.header, "必填，不能为空"))
+        return None
+    if column.kind == "int":
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            errors.append(RowError(row_number, column.header, f"应为整数，收到「{raw}」"))
+            return None
+        if value < 0:
+            errors.append(RowError(row_number, column.header, f"不能为负数，收到 {value}"))
+            return None
+        return value
+    if column.kind == "decimal":
+        try:
+            value = Decimal(str(raw).strip()).quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            errors.append(RowError(row_number, column.header, f"应为数字，收到「{raw}」"))
+            return None
+        if value < 0:
+            errors.append(RowError(row_number, column.header, f"不能为负数，收到 {value}"))
+            return None
+        return value
+    text = str(raw).strip()
+    if column.kind == "choice":
+        choices = _CHOICES[column.field]
+        if text not in choices:
+            errors.append(
+                RowError(
+                    row_number, column.header, f"应为 {'、'.join(choices)} 之一，收到「{text}」"
+                )
+            )
+            return None
+        return choices[text]
+    return text
+
+
+class _Lookups:
+    """Names → rows, loaded once per import (three queries, whatever the file's size)."""
+
+    def __init__(self, user):
+        self.street_offices = {}
+        for office in StreetOffice.objects.all():
+            self.street_offices[office.name] = office
+            self.street_offices[office.short_name] = office
+        self.communities = {(c.street_office_id, c.name): c for c in Community.objects.all()}
+        self.visible_offices = set(
+            StreetOffice.objects.visible_to(user).values_list("pk", flat=True)
+        )
+        self.campaigns = {c.year: c for c in Campaign.objects.all()}
+
+
+def _row_values(headers, raw_row, row_number, lookups, errors):
+    raw = dict(zip(headers, raw_row, strict=False))
+    parsed = {c.field: _parse(c, raw.get(c.header), row_number, errors) for c in COLUMNS}
+    values = {k: v for k, v in parsed.items() if k not in ("street_office", "community")}
+    for name in ("build_year", "campaign"):
+        values.setdefault(name, None)
+    office = None
+    if parsed["street_office"]:
+        office = lookups.street_offices.get(parsed["street_office"])
+        if office is None:
+            errors.append(
+                RowError(row_number, "街道办事处", f"系统中没有「{parsed['street_office']}」")
+            )
+        elif office.pk not in lookups.visible_offices:
+            errors.append(
+                RowError(row_number, "街道办事处", f"「{office.name}」不在您的管辖范围内")
+            )
+            office = None
+    if office and parsed["community"]:
+        community = lookups.communities.get((office.pk, parsed["community"]))
+        if community is None:
+            errors.append(
+                RowError(row_number, "社区", f"{office.name}下没有「{parsed['community']}」社区")
+            )
+        values["community"] = community
+    if parsed["campaign"] is not None:
+        campaign = lookups.campaigns.get(parsed["campaign"])
+        if campaign is None:
+            errors.append(
+                RowError(
+                    row_number, "整治批次（年度）", f"系统中没有 {parsed['campaign']} 年度的批次"
+                )
+            )
+        values["campaign"] = campaign
+    for name in ("building_count", "household_count", "floor_area"):
+        if values.get(name) is None:
+            values[name] = Decimal("0") if name == "floor_area" else 0
+    for column in COLUMNS:
+        if column.kind == "text" and values.get(column.field) is None:
+            values[column.field] = ""
+    return values
+
+
+def _validation_errors(exc: ValidationError, row_number):
+    labels = {c.field: c.header for c in COLUMNS}
+    if hasattr(exc, "error_dict"):
+        for name, messages in exc.message_dict.items():
+            for message in messages:
+                yield RowError(row_number, labels.get(name, ""), message)
+    else:
+        for message in exc.messages:
+            yield RowError(row_number, "", message)
+
+
+def import_ledger(upload, *, actor) -> ImportResult:
+    result = ImportResult()
+    headers, rows = _read_rows(upload, result.errors)
+    if headers is None:
+        return result
+    lookups = _Lookups(actor)
+    planned = []  # (row number, values)
+    first_row_of = {}
+    for row_number, raw_row in enumerate(rows, start=2):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw_row):
+            continue
+        if len(planned) >= MAX_ROWS:
+            result.errors.append(RowError(row_number, "", f"一次最多导入 {MAX_ROWS} 行"))
+            break
+        errors_before = len(result.errors)
+        values = _row_values(headers, raw_row, row_number, lookups, result.errors)
+        community, name = values.get("community"), values.get("name")
+        if community and name:
+            key = (community.pk, name)
+            if key in first_row_of:
+                result.errors.append(
+                    RowError(
+                        row_number, "小区名称", f"与第 {first_row_of[key]} 行重复（同一社区内同名）"
+                    )
+                )
+            else:
+                first_row_of[key] = row_number
+        if len(result.errors) == errors_before:
+            planned.append((row_number, values))
+    if not planned and not result.errors:
+        result.errors.append(RowError(None, "", "文件中没有数据行"))
+    if result.errors:
+        return result
+
+    existing = {
+        (e.community_id, e.name): e
+        for e in Estate.objects.filter(
+            community__in={v["community"] for _, v in planned},
+            name__in={v["name"] for _, v in planned},
+        )
+    }
+    try:
+        with transaction.atomic():
+            for row_number, values in planned:
+                estate = existing.get((values["community"].pk, values["name"]))
+                try:
+                    if estate is None:
+                        services.create_estate(
+                            actor=actor, values=values, action=AuditEvent.Action.IMPORT
+                        )
+                        result.created += 1
+                    elif services.update_estate(
+                        estate, actor=actor, values=values, action=AuditEvent.Action.IMPORT
+                    ):
+                        result.updated += 1
+                    else:
+                        result.unchanged += 1
+                except ValidationError as exc:
+                    result.errors.extend(_validation_errors(exc, row_number))
+            if result.errors:
+                raise _Rollback
+    except _Rollback:
+        result.created = result.updated = result.unchanged = 0
+    return result
+
+
+class _Rollback(Exception):
+    """Raised inside the import's transaction to undo every row when one failed."""

@@ -1,0 +1,119 @@
+"""State changes of the organisation and the ledger. Each function is atomic, takes the
+acting user as ``actor=`` and writes its audit event in the same transaction. The pages,
+the API, the importer and the management commands all come through here."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from estates import audit
+from estates.models import AuditEvent, Estate
+
+#: Ledger fields a user may set; everything the form, the API and the importer write.
+ESTATE_FIELDS = (
+    "community",
+    "campaign",
+    "name",
+    "address",
+    "kind",
+    "build_year",
+    "building_count",
+    "household_count",
+    "floor_area",
+    "owning_unit",
+    "condition_class",
+    "street_contact_name",
+    "street_contact_phone",
+    "community_contact_name",
+    "community_contact_phone",
+    "notes",
+)
+
+
+def can_edit_estate(user, estate: Estate | None = None) -> bool:
+    """HQ office staff edit the whole ledger; a street office keeps its own compounds."""
+    if user.is_hq_staff:
+        return True
+    if user.is_street_staff:
+        return estate is None or estate.community.street_office_id == user.street_office_id
+    return False
+
+
+def can_archive_estate(user) -> bool:
+    return user.is_hq_staff
+
+
+def _check_scope(user, estate: Estate):
+    # After the save the compound must still be inside the actor's own scope: a clerk
+    # cannot move a compound (or create one) into another street office.
+    if not Estate.objects.visible_to(user).filter(pk=estate.pk).exists():
+        raise ValidationError({"community": "只能选择本街道办事处的社区"})
+
+
+@transaction.atomic
+def create_estate(*, actor, values: dict, action=AuditEvent.Action.CREATE) -> Estate:
+    estate = Estate(**{k: v for k, v in values.items() if k in ESTATE_FIELDS})
+    estate.full_clean()
+    estate.save()
+    _check_scope(actor, estate)
+    audit.record(
+        estate,
+        actor=actor,
+        action=action,
+        changes={
+            name: {"label": label, "old": "", "new": value}
+            for name, label, value in _labelled(estate)
+            if value != ""
+        },
+        summary=f"新增小区 {estate.name}",
+    )
+    return estate
+
+
+@transaction.atomic
+def update_estate(estate: Estate, *, actor, values: dict, action=AuditEvent.Action.UPDATE) -> dict:
+    """Apply ``values``; returns the changes (empty when nothing changed, and then no
+    audit event is written)."""
+    estate = Estate.objects.select_for_update().get(pk=estate.pk)
+    before = audit.snapshot(estate, ESTATE_FIELDS)
+    for name, value in values.items():
+        if name in ESTATE_FIELDS:
+            setattr(estate, name, value)
+    estate.full_clean()
+    changes = audit.diff(estate, before)
+    if not changes:
+        return {}
+    estate.save()
+    _check_scope(actor, estate)
+    audit.record(estate, actor=actor, action=action, changes=changes, summary="修改台账信息")
+    return changes
+
+
+@transaction.atomic
+def archive_estate(estate: Estate, *, actor, reason: str) -> Estate:
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写归档原因"})
+    estate = Estate.objects.select_for_update().get(pk=estate.pk)
+    if estate.archived_at is not None:
+        raise ValidationError("该小区已归档")
+    estate.archived_at = timezone.now()
+    estate.save(update_fields=["archived_at", "updated_at"])
+    audit.record(estate, actor=actor, action=AuditEvent.Action.ARCHIVE, summary=reason.strip())
+    return estate
+
+
+@transaction.atomic
+def restore_estate(estate: Estate, *, actor) -> Estate:
+    estate = Estate.objects.select_for_update().get(pk=estate.pk)
+    if estate.archived_at is None:
+        raise ValidationError("该小区未归档")
+    estate.archived_at = None
+    estate.save(update_fields=["archived_at", "updated_at"])
+    audit.record(estate, actor=actor, action=AuditEvent.Action.RESTORE, summary="恢复台账")
+    return estate
+
+
+def _labelled(estate):
+    values = audit.snapshot(estate, ESTATE_FIELDS)
+    for name in ESTATE_FIELDS:
+        yield name, str(Estate._meta.get_field(name).verbose_name), values[name]

@@ -1,0 +1,241 @@
+from importlib import import_module
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, Sum
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
+
+from estates import audit, services
+from estates.filtersets import EstateFilterSet
+from estates.forms import ArchiveForm, EstateForm, ImportForm
+from estates.importing import build_template, import_ledger
+from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
+from estates.models import Estate, StreetOffice
+from reports.ledger import estate_ledger_workbook
+from reports.xlsx import xlsx_response
+
+HOME_APPS = ("estates", "works", "inspections", "coverage", "reports")
+
+
+def apply_service(form, call):
+    """Run a service for a valid form; its ValidationError lands on the form's fields."""
+    try:
+        return call()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        return None
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """One page per role: HQ sees the campaign at a glance, a street office its own work.
+    Each app adds its panels through ``<app>.home.panels(user)``."""
+
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        panels = []
+        for app in HOME_APPS:
+            try:
+                module = import_module(f"{app}.home")
+            except ModuleNotFoundError:
+                continue
+            panels.extend(module.panels(user))
+        context["panels"] = panels
+        return context
+
+
+class EstateListView(FilteredListMixin, TemplateView):
+    queryset = Estate.objects.with_org()
+    filterset_class = EstateFilterSet
+    template_name = "estates/estate_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.get_filterset()
+        rows = filterset.qs
+        context["filter"] = filterset
+        context["page_obj"] = self.paginate(rows)
+        context["totals"] = rows.aggregate(
+            estates=Count("id"), households=Sum("household_count"), area=Sum("floor_area")
+        )
+        context["can_create"] = services.can_edit_estate(self.request.user)
+        return context
+
+
+class EstateDetailView(ScopedMixin, DetailView):
+    queryset = Estate.objects.with_org()
+    template_name = "estates/estate_detail.html"
+    context_object_name = "estate"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["history"] = audit.history_for(self.object)[:50]
+        context["can_edit"] = services.can_edit_estate(user, self.object)
+        context["can_archive"] = services.can_archive_estate(user)
+        context["archive_form"] = ArchiveForm()
+        sections = []
+        for app in HOME_APPS:
+            try:
+                module = import_module(f"{app}.home")
+            except ModuleNotFoundError:
+                continue
+            if hasattr(module, "estate_sections"):
+                sections.extend(module.estate_sections(user, self.object))
+        context["sections"] = sections
+        return context
+
+
+class EstateCreateView(ScopedMixin, WriteAllowedMixin, FormView):
+    queryset = Estate.objects.all()
+    form_class = EstateForm
+    template_name = "estates/estate_form.html"
+
+    def can_write(self, user, obj=None):
+        return services.can_edit_estate(user)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        estate = apply_service(
+            form,
+            lambda: services.create_estate(actor=self.request.user, values=form.cleaned_data),
+        )
+        if estate is None:
+            return self.form_invalid(form)
+        messages.success(self.request, f"已新增小区「{estate.name}」")
+        return redirect("estates:detail", pk=estate.pk)
+
+
+class EstateUpdateView(ScopedMixin, WriteAllowedMixin, FormView):
+    queryset = Estate.objects.with_org()
+    form_class = EstateForm
+    template_name = "estates/estate_form.html"
+
+    def get_object(self):
+        if not hasattr(self, "object"):
+            self.object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return self.object
+
+    def can_write(self, user, obj=None):
+        return services.can_edit_estate(user, obj)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        # The form edits a copy; the service re-reads the row under a lock and diffs it.
+        kwargs["instance"] = Estate.objects.get(pk=self.get_object().pk)
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(estate=self.get_object(), **kwargs)
+
+    def form_valid(self, form):
+        estate = self.get_object()
+        changes = apply_service(
+            form,
+            lambda: services.update_estate(
+                estate, actor=self.request.user, values=form.cleaned_data
+            ),
+        )
+        if changes is None:
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"已保存，修改了 {len(changes)} 项" if changes else "没有修改任何内容"
+        )
+        return redirect("estates:detail", pk=estate.pk)
+
+
+class EstateArchiveView(ScopedMixin, View):
+    """HQ archives (never deletes) a compound, or restores an archived one."""
+
+    queryset = Estate.objects.all()
+
+    def post(self, request, pk, restore=False):
+        estate = get_object_or_404(self.get_queryset(), pk=pk)
+        if not services.can_archive_estate(request.user):
+            raise PermissionDenied("只有指挥部办公室可以归档小区")
+        try:
+            if restore:
+                services.restore_estate(estate, actor=request.user)
+                messages.success(request, "已恢复")
+            else:
+                form = ArchiveForm(request.POST)
+                if not form.is_valid():
+                    messages.error(request, "请填写归档原因")
+                    return redirect("estates:detail", pk=pk)
+                services.archive_estate(
+                    estate, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, "已归档，台账中默认不再显示")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("estates:detail", pk=pk)
+
+
+class EstateExportView(FilteredListMixin, View):
+    queryset = Estate.objects.with_org()
+    filterset_class = EstateFilterSet
+
+    def get(self, request):
+        filterset = self.get_filterset()
+        unit = request.user.scope_label
+        workbook = estate_ledger_workbook(filterset.qs, unit=unit)
+        stamp = timezone.localdate().strftime("%Y%m%d")
+        return xlsx_response(workbook, f"小区台账_{stamp}.xlsx")
+
+
+class ImportTemplateView(LoginRequiredMixin, View):
+    def get(self, request):
+        return xlsx_response(build_template(), "小区台账导入模板.xlsx")
+
+
+class EstateImportView(LoginRequiredMixin, WriteAllowedMixin, FormView):
+    form_class = ImportForm
+    template_name = "estates/estate_import.html"
+
+    def can_write(self, user, obj=None):
+        return services.can_edit_estate(user)
+
+    def form_valid(self, form):
+        result = import_ledger(form.cleaned_data["file"], actor=self.request.user)
+        if result.errors:
+            return self.render_to_response(self.get_context_data(form=form, result=result))
+        messages.success(
+            self.request,
+            f"导入完成：新增 {result.created} 个，更新 {result.updated} 个，"
+            f"未变化 {result.unchanged} 个",
+        )
+        return redirect(reverse("estates:list"))
+
+
+def street_office_summary():
+    """Compounds, households and floor area per street office, in one query."""
+    return StreetOffice.objects.annotate(
+        estates=Count("communities__estates", filter=Q(communities__estates__archived_at=None)),
+        households=Sum(
+            "communities__estates__household_count",
+            filter=Q(communities__estates__archived_at=None),
+        ),
+    )
+
+
+class HealthView(View):
+    """For the load balancer: the app answers and its database does."""
+
+    def get(self, request):
+        Estate.objects.exists()
+        return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,66 @@
+"""The compound ledger (台账) as an Excel report."""
+
+from estates.models import Estate
+from reports.xlsx import Column, Sheet, build_workbook
+
+LEDGER_COLUMNS = (
+    Column("序号", 6, "int"),
+    Column("街道办事处", 16),
+    Column("社区", 14),
+    Column("小区名称", 22),
+    Column("地址", 28),
+    Column("类型", 9),
+    Column("建成年份", 9, "int"),
+    Column("楼栋数", 8, "int", total=True),
+    Column("户数", 9, "int", total=True),
+    Column("建筑面积（㎡）", 13, "decimal", total=True),
+    Column("产权单位", 18),
+    Column("基础设施状况", 14),
+    Column("整治目标", 8),
+    Column("整治批次", 10),
+    Column("街道责任人", 10),
+    Column("电话", 13),
+    Column("社区责任人", 10),
+    Column("电话", 13),
+    Column("备注", 20),
+)
+
+
+def ledger_rows(queryset):
+    for number, estate in enumerate(queryset.iterator(chunk_size=2000), start=1):
+        yield (
+            number,
+            estate.community.street_office.name,
+            estate.community.name,
+            estate.name,
+            estate.address,
+            estate.get_kind_display(),
+            estate.build_year,
+            estate.building_count,
+            estate.household_count,
+            estate.floor_area,
+            estate.owning_unit,
+            estate.get_condition_class_display(),
+            estate.target_name,
+            estate.campaign.year if estate.campaign_id else "",
+            estate.street_contact_name,
+            estate.street_contact_phone,
+            estate.community_contact_name,
+            estate.community_contact_phone,
+            estate.notes,
+        )
+
+
+def estate_ledger_workbook(queryset, *, unit: str):
+    queryset = queryset.select_related("community__street_office", "campaign")
+    sheet = Sheet(
+        title="中原区老旧小区物业基础设施整治改造台账",
+        unit=unit,
+        columns=LEDGER_COLUMNS,
+        rows=ledger_rows(queryset),
+        sheet_name="小区台账",
+    )
+    return build_workbook(sheet)
+
+
+__all__ = ["LEDGER_COLUMNS", "Estate", "estate_ledger_workbook"]

@@ -1,0 +1,171 @@
+"""Shared fixtures: the named personas every app's tests use, and the environment probes
+that decide whether PostgreSQL, Redis and browser tests run or are skipped (with why)."""
+
+import os
+import shutil
+import socket
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tests.factories import (
+    PASSWORD,
+    CommunityFactory,
+    EstateFactory,
+    StreetOfficeFactory,
+    UserFactory,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _reachable(host, port) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def pytest_collection_modifyitems(config, items):
+    redis_up = _reachable("127.0.0.1", 6379)
+    for item in items:
+        if "postgres" in item.keywords and connection.vendor != "postgresql":
+            reason = (
+                "需要 PostgreSQL：127.0.0.1:5432 不可达"
+                if os.environ.get("PG_UNREACHABLE")
+                else "需要 PostgreSQL：由 make test 的 PostgreSQL 轮次运行"
+            )
+            item.add_marker(pytest.mark.skip(reason=reason))
+        if "redis" in item.keywords and not redis_up:
+            item.add_marker(pytest.mark.skip(reason="需要 Redis：127.0.0.1:6379 不可达"))
+        if "browser" in item.keywords and not shutil.which(CHROMIUM):
+            item.add_marker(
+                pytest.mark.skip(reason="需要 Debian 的 chromium（make setup 以 root 安装）")
+            )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    # Playwright's own browser download cannot work here: drive Debian's Chromium.
+    return {"executable_path": CHROMIUM, "args": BROWSER_ARGS}
+
+
+# --- organisation -----------------------------------------------------------------------
+@pytest.fixture
+def street_a(db):
+    return StreetOfficeFactory(name="林山寨街道办事处", short_name="林山寨")
+
+
+@pytest.fixture
+def street_b(db):
+    return StreetOfficeFactory(name="建设路街道办事处", short_name="建设路")
+
+
+@pytest.fixture
+def community_a(street_a):
+    return CommunityFactory(street_office=street_a, name="林山寨社区")
+
+
+@pytest.fixture
+def community_a2(street_a):
+    return CommunityFactory(street_office=street_a, name="林山寨东社区")
+
+
+@pytest.fixture
+def community_b(street_b):
+    return CommunityFactory(street_office=street_b, name="建设路社区")
+
+
+@pytest.fixture
+def estate_a(community_a):
+    return EstateFactory(community=community_a, name="友爱小区")
+
+
+@pytest.fixture
+def estate_a2(community_a2):
+    return EstateFactory(community=community_a2, name="和平家属院")
+
+
+@pytest.fixture
+def estate_b(community_b):
+    return EstateFactory(community=community_b, name="纺织小区")
+
+
+# --- personas -----------------------------------------------------------------------------
+@pytest.fixture
+def hq_staff(db):
+    return UserFactory(username="hq", hq_staff=True)
+
+
+@pytest.fixture
+def hq_leader(db):
+    return UserFactory(username="leader", hq_leader=True)
+
+
+@pytest.fixture
+def inspector(db):
+    return UserFactory(username="inspector", inspector=True)
+
+
+@pytest.fixture
+def clerk_a(street_a):
+    return UserFactory(username="clerk1", clerk=True, street_office=street_a)
+
+
+@pytest.fixture
+def street_lead_a(street_a):
+    return UserFactory(username="lead1", street_lead=True, street_office=street_a)
+
+
+@pytest.fixture
+def clerk_b(street_b):
+    return UserFactory(username="clerk2", clerk=True, street_office=street_b)
+
+
+@pytest.fixture
+def community_lead_a(community_a):
+    return UserFactory(username="community1", community_lead=True, community=community_a)
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but with no role yet: sees nothing."""
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api_as(api):
+    def _as(user):
+        api.force_authenticate(user)
+        return api
+
+    return _as

@@ -2,7 +2,7 @@
 found by their natural keys and created only when missing."""
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from estates.models import Campaign, Community, District, Estate, Role, StreetOffice, User
@@ -126,13 +126,24 @@ def seed_organisation():
 
 
 def seed_campaigns(today: date):
-    campaigns = []
-    for year in (today.year - 1, today.year):
-        campaign, _ = Campaign.objects.get_or_create(
-            year=year, defaults=Campaign.defaults_for_year(year)
-        )
-        campaigns.append(campaign)
-    return campaigns
+    """Last year's batch on the source document's calendar (finished and accepted), and
+    this year's batch with its milestones set so that today falls in construction: the
+    demo shows a campaign in full swing whatever day it is loaded."""
+    last, _ = Campaign.objects.get_or_create(
+        year=today.year - 1, defaults=Campaign.defaults_for_year(today.year - 1)
+    )
+    current, _ = Campaign.objects.get_or_create(
+        year=today.year,
+        defaults={
+            "name": f"{today.year}年度老旧小区整治改造",
+            "tender_deadline": today - timedelta(days=100),
+            "construction_start_deadline": today - timedelta(days=70),
+            "construction_finish_deadline": today + timedelta(days=20),
+            "acceptance_start": today + timedelta(days=21),
+            "acceptance_end": today + timedelta(days=80),
+        },
+    )
+    return [last, current]
 
 
 def seed_users():

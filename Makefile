@@ -34,7 +34,7 @@ venv: .tools/bin/uv
 	$(UV) sync --frozen --python python3 --quiet
 
 setup: system-deps venv
-	@mkdir -p var
+	@mkdir -p var/staticfiles var/media
 	$(PY) manage.py migrate --noinput -v0
 
 demo: setup

@@ -36,8 +36,11 @@ class EstateFilterSet(django_filters.FilterSet):
     campaign = django_filters.ModelChoiceFilter(
         label="整治批次", queryset=Campaign.objects.all(), empty_label="全部批次"
     )
-    archived = django_filters.BooleanFilter(
-        label="已归档", method="filter_archived", widget=django_filters.widgets.BooleanWidget
+    archived = django_filters.ChoiceFilter(
+        label="在册/归档",
+        choices=[("true", "仅已归档"), ("false", "在册")],
+        empty_label="在册",
+        method="filter_archived",
     )
 
     class Meta:
@@ -48,7 +51,7 @@ class EstateFilterSet(django_filters.FilterSet):
     def qs(self):
         queryset = super().qs
         # Archived compounds are hidden unless asked for explicitly.
-        if getattr(self.form, "cleaned_data", {}).get("archived") is None:
+        if not getattr(self.form, "cleaned_data", {}).get("archived"):
             queryset = queryset.filter(archived_at__isnull=True)
         return queryset
 
@@ -61,7 +64,7 @@ class EstateFilterSet(django_filters.FilterSet):
         )
 
     def filter_archived(self, queryset, name, value):
-        return queryset.filter(archived_at__isnull=not value)
+        return queryset.filter(archived_at__isnull=value != "true")
 
 
 class CommunityFilterSet(django_filters.FilterSet):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -372,6 +372,21 @@ class Estate(models.Model):
 
     def __str__(self):
         return self.name
+
+    def validate_constraints(self, exclude=None):
+        # Name the field and the community when a name is taken, instead of Django's
+        # generic "包含 社区 和 名称 的 小区 已经存在".
+        try:
+            super().validate_constraints(exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict({})
+            for error in errors.pop(NON_FIELD_ERRORS, []):
+                if getattr(error, "code", None) in ("unique", "unique_together"):
+                    message = f"{self.community}已有名为「{self.name}」的小区"
+                    errors.setdefault("name", []).append(ValidationError(message, code="unique"))
+                else:
+                    errors.setdefault(NON_FIELD_ERRORS, []).append(error)
+            raise ValidationError(errors) from exc
 
     @property
     def street_office(self):

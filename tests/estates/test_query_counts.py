@@ -1,0 +1,64 @@
+"""The ledger list, the home page and the API keep a constant number of queries as the
+number of compounds grows."""
+
+import pytest
+
+from tests.factories import EstateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_estates(community, n):
+    for _ in range(n):
+        EstateFactory(community=community)
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_ledger_page_query_count(login, django_assert_num_queries, hq_staff, community_a, rows):
+    make_estates(community_a, rows)
+    client = login(hq_staff)
+    # session, user, filter choices (street offices, communities, campaigns), count,
+    # totals, page of rows, and the idle-expiry session save (savepoint, update, release)
+    with django_assert_num_queries(11):
+        response = client.get("/estates/")
+    assert len(response.context["page_obj"]) == rows
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_clerk_ledger_page_query_count(
+    login, django_assert_num_queries, clerk_a, community_a, rows
+):
+    make_estates(community_a, rows)
+    client = login(clerk_a)
+    # as HQ's, plus the clerk's street office named in the top bar
+    with django_assert_num_queries(12):
+        response = client.get("/estates/")
+    assert len(response.context["page_obj"]) == rows
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_estate_api_query_count(api_as, django_assert_num_queries, clerk_a, community_a, rows):
+    make_estates(community_a, rows)
+    client = api_as(clerk_a)
+    with django_assert_num_queries(2):  # count, page (force_authenticate skips auth queries)
+        response = client.get("/api/estates/")
+    assert response.json()["count"] == rows
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_detail_page_query_count(login, django_assert_num_queries, hq_staff, community_a, rows):
+    make_estates(community_a, rows)
+    estate = EstateFactory(community=community_a)
+    client = login(hq_staff)
+    client.post(f"/estates/{estate.pk}/archive/", {"reason": "测试"})
+    with django_assert_num_queries(7):
+        client.get(f"/estates/{estate.pk}/")
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_export_query_count(login, django_assert_num_queries, hq_staff, community_a, rows):
+    make_estates(community_a, rows)
+    client = login(hq_staff)
+    with django_assert_num_queries(6):  # session, user, rows, session save (3)
+        response = client.get("/estates/export.xlsx")
+    assert response.status_code == 200

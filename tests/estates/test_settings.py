@@ -1,0 +1,70 @@
+"""Settings come from the environment and fail loudly on a bad value."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bool_parser_refuses_nonsense(monkeypatch):
+    monkeypatch.setenv("DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        env_bool("DEBUG", True)
+
+
+def test_int_parser_refuses_nonsense(monkeypatch):
+    monkeypatch.setenv("SESSION_IDLE_MINUTES", "half an hour")
+    with pytest.raises(ImproperlyConfigured, match="SESSION_IDLE_MINUTES"):
+        env_int("SESSION_IDLE_MINUTES", 30)
+
+
+def test_list_parser_splits_and_trims(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", " a.example , b.example ,")
+    assert env_list("ALLOWED_HOSTS", []) == ["a.example", "b.example"]
+
+
+def run_manage(*args, **env):
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into a "deployment".
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_deploy_check():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="x" * 20 + "a-real-production-secret-key-1234567890",
+        ALLOWED_HOSTS="renovation.zhongyuan.gov.cn",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_without_secret_key_refuses_to_start():
+    env = {"DEBUG": "false", "ALLOWED_HOSTS": "x"}
+    result = run_manage("check", **env, SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_unreadable_database_url_refuses_to_start():
+    result = run_manage("check", DATABASE_URL="nosuchdb://what")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr

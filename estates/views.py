@@ -7,7 +7,6 @@ from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
@@ -17,7 +16,7 @@ from estates.forms import ArchiveForm, EstateForm, ImportForm
 from estates.importing import build_template, import_ledger
 from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
 from estates.models import Estate, StreetOffice
-from reports.ledger import estate_ledger_workbook
+from reports.views import export_or_enqueue
 from reports.xlsx import xlsx_response
 
 HOME_APPS = ("estates", "works", "inspections", "coverage", "reports")
@@ -187,15 +186,13 @@ class EstateArchiveView(ScopedMixin, View):
 
 
 class EstateExportView(FilteredListMixin, View):
-    queryset = Estate.objects.with_org()
+    """The filtered ledger as Excel: at once when small, as a background job when large."""
+
+    queryset = Estate.objects.all()
     filterset_class = EstateFilterSet
 
     def get(self, request):
-        filterset = self.get_filterset()
-        unit = request.user.scope_label
-        workbook = estate_ledger_workbook(filterset.qs, unit=unit)
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        return xlsx_response(workbook, f"小区台账_{stamp}.xlsx")
+        return export_or_enqueue(request, "estate_ledger", self.get_filterset().qs)
 
 
 class ImportTemplateView(LoginRequiredMixin, View):

@@ -1,7 +1,12 @@
 """The compound ledger (台账) as an Excel report."""
 
+from types import SimpleNamespace
+
+from django.utils import timezone
+from openpyxl import Workbook
+
 from estates.models import Estate
-from reports.xlsx import Column, Sheet, build_workbook
+from reports.xlsx import Column, Sheet, add_sheet
 
 LEDGER_COLUMNS = (
     Column("序号", 6, "int"),
@@ -51,7 +56,7 @@ def ledger_rows(queryset):
         )
 
 
-def estate_ledger_workbook(queryset, *, unit: str):
+def estate_ledger_workbook(queryset, *, unit: str) -> tuple[Workbook, int]:
     queryset = queryset.select_related("community__street_office", "campaign")
     sheet = Sheet(
         title="中原区老旧小区物业基础设施整治改造台账",
@@ -60,7 +65,24 @@ def estate_ledger_workbook(queryset, *, unit: str):
         rows=ledger_rows(queryset),
         sheet_name="小区台账",
     )
-    return build_workbook(sheet)
+    workbook = Workbook(write_only=True)
+    rows = add_sheet(workbook, sheet)
+    return workbook, rows
 
 
-__all__ = ["LEDGER_COLUMNS", "Estate", "estate_ledger_workbook"]
+def ledger_queryset(user, params):
+    """The ledger rows ``user`` sees with the page's filters ``params`` applied."""
+    from estates.filtersets import EstateFilterSet
+
+    filterset = EstateFilterSet(
+        params,
+        queryset=Estate.objects.visible_to(user).with_org(),
+        request=SimpleNamespace(user=user),
+    )
+    return filterset.qs
+
+
+def build_ledger_export(user, params):
+    workbook, rows = estate_ledger_workbook(ledger_queryset(user, params), unit=user.scope_label)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return workbook, f"小区台账_{stamp}.xlsx", rows

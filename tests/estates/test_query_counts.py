@@ -59,6 +59,6 @@ def test_detail_page_query_count(login, django_assert_num_queries, hq_staff, com
 def test_export_query_count(login, django_assert_num_queries, hq_staff, community_a, rows):
     make_estates(community_a, rows)
     client = login(hq_staff)
-    with django_assert_num_queries(6):  # session, user, rows, session save (3)
+    with django_assert_num_queries(7):  # session, user, count, rows, session save (3)
         response = client.get("/estates/export.xlsx")
     assert response.status_code == 200

@@ -20,7 +20,9 @@ class EstateForm(forms.ModelForm):
         self.fields["community"].label_from_instance = lambda c: (
             f"{c.street_office.short_name}·{c.name}"
         )
+        self.fields["community"].empty_label = "请选择社区"
         self.fields["campaign"].queryset = Campaign.objects.all()
+        self.fields["campaign"].empty_label = "未列入批次"
 
     def _post_clean(self):
         # Validation (full_clean) runs in the service, so the form and the API share it;

@@ -136,8 +136,10 @@ def _read_rows(upload, errors):
     duplicated = sorted({h for h in headers if h and headers.count(h) > 1})
     if duplicated:
         errors.append(RowError(1, "", f"列名重复：{'、'.join(duplicated)}"))
-    if errors:
+    if missing or duplicated:
         return None, None
+    # Unknown columns are reported, and the rows are still checked so that one upload
+    # shows every problem of the file.
     return headers, rows
 
 

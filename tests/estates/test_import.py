@@ -196,3 +196,13 @@ def test_template_download(login, hq_staff):
     response = login(hq_staff).get("/estates/import/template.xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert load_workbook(BytesIO(response.content))["填写说明"]["A1"].value.startswith("1.")
+
+
+def test_unknown_column_is_reported_and_rows_are_still_checked(org, hq_staff):
+    upload = xlsx([[*row(**{"户数": "abc"}), "红色"]], headers=[*HEADERS, "颜色"])
+    result = import_ledger(upload, actor=hq_staff)
+    assert messages(result) == [
+        "第 1 行：无法识别的列：颜色（请使用导入模板）",
+        "第 2 行「户数」：应为整数，收到「abc」",
+    ]
+    assert not Estate.objects.exists()

@@ -1,5 +1,3 @@
-from importlib import import_module
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,13 +11,12 @@ from django.views.generic import DetailView, FormView, TemplateView
 from estates import audit, services
 from estates.filtersets import EstateFilterSet
 from estates.forms import ArchiveForm, EstateForm, ImportForm
+from estates.hooks import app_modules
 from estates.importing import build_template, import_ledger
 from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
 from estates.models import Estate, StreetOffice
 from reports.views import export_or_enqueue
 from reports.xlsx import xlsx_response
-
-HOME_APPS = ("estates", "works", "inspections", "coverage", "reports")
 
 
 def apply_service(form, call):
@@ -44,14 +41,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        panels = []
-        for app in HOME_APPS:
-            try:
-                module = import_module(f"{app}.home")
-            except ModuleNotFoundError:
-                continue
-            panels.extend(module.panels(user))
-        context["panels"] = panels
+        context["panels"] = [p for module in app_modules("home") for p in module.panels(user)]
         return context
 
 
@@ -85,15 +75,11 @@ class EstateDetailView(ScopedMixin, DetailView):
         context["can_edit"] = services.can_edit_estate(user, self.object)
         context["can_archive"] = services.can_archive_estate(user)
         context["archive_form"] = ArchiveForm()
-        sections = []
-        for app in HOME_APPS:
-            try:
-                module = import_module(f"{app}.home")
-            except ModuleNotFoundError:
-                continue
-            if hasattr(module, "estate_sections"):
-                sections.extend(module.estate_sections(user, self.object))
-        context["sections"] = sections
+        context["sections"] = [
+            section
+            for module in app_modules("home")
+            for section in module.estate_sections(user, self.object)
+        ]
         return context
 
 

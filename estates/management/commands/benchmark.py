@@ -7,16 +7,14 @@ path), ...]``. Speed targets live here, never in timed tests."""
 
 import statistics
 import time
-from importlib import import_module
 
 from django.core.management.base import BaseCommand
 from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import override_settings
 
+from estates.hooks import app_modules
 from estates.models import Estate, User
-
-APPS = ("estates", "works", "inspections", "coverage", "reports")
 
 
 class Command(BaseCommand):
@@ -26,12 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=5)
 
     def handle(self, *args, repeat, **options):
-        cases = []
-        for app in APPS:
-            try:
-                cases.extend(import_module(f"{app}.benchmarks").CASES)
-            except ModuleNotFoundError:
-                continue
+        cases = [case for module in app_modules("benchmarks") for case in module.CASES]
         self.stdout.write(f"数据量：{Estate.objects.count()} 个小区；每项 {repeat} 次，取中位数")
         self.stdout.write(
             f"{'case':<44} {'median ms':>10} {'max ms':>9} {'queries':>8} {'bytes':>10}"

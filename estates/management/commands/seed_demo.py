@@ -4,15 +4,13 @@ Idempotent: run it as often as you like. ``--scale N`` grows the ledger to N com
 with bulk inserts (about 3,000 or 50,000 for the benchmarks)."""
 
 import random
-from importlib import import_module
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from estates.demo import DEMO_PASSWORD, DEMO_USERS
-
-APPS = ("estates", "works", "inspections", "coverage", "reports")
+from estates.hooks import app_modules
 
 
 class Command(BaseCommand):
@@ -28,9 +26,9 @@ class Command(BaseCommand):
             self.stderr.write("--scale 须为正整数")
             return
         today = timezone.localdate()
-        for app in APPS:
+        for module in app_modules("demo"):
+            app = module.__name__.split(".")[0]
             rng = random.Random(f"{seed}-{app}")
-            module = import_module(f"{app}.demo")
             with transaction.atomic():
                 if app == "estates":
                     module.seed(rng=rng, today=today, stdout=self.stdout, scale=scale)

@@ -6,4 +6,7 @@ from django.urls import reverse
 def items_for(user):
     if not user.role:
         return []
-    return [("我的导出", reverse("reports:export-list"), "/reports/exports/")]
+    return [
+        ("周报", reverse("reports:weekly"), "/reports/weekly"),
+        ("我的导出", reverse("reports:export-list"), "/reports/exports/"),
+    ]

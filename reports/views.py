@@ -1,13 +1,16 @@
 from urllib.parse import quote
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from reports import exports, services
 from reports.models import ExportJob
+from reports.pdf import PDF_MIME, render_pdf
+from reports.weekly_pack import build_pack, pack_workbook, parse_meeting
 from reports.xlsx import XLSX_MIME, xlsx_response
 
 
@@ -46,4 +49,61 @@ class ExportDownloadView(OwnJobsMixin, View):
             raise Http404("文件尚未生成")
         response = FileResponse(job.file.open("rb"), content_type=XLSX_MIME)
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(job.filename)}"
+        return response
+
+
+def table_view(sheet):
+    """A Sheet as the page and the PDF show it: header, rows and the 合计 row."""
+    rows = list(sheet.rows)
+    totals = []
+    for index, column in enumerate(sheet.columns):
+        if index == 0:
+            totals.append("合计")
+        elif column.total:
+            totals.append(sum(row[index] or 0 for row in rows))
+        else:
+            totals.append("")
+    has_totals = any(c.total for c in sheet.columns)
+    return {"sheet": sheet, "rows": rows, "totals": totals if has_totals else None}
+
+
+class WeeklyPackMixin(LoginRequiredMixin):
+    """The pack for the Tuesday meeting named by ``?meeting=`` (default: the next one)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.role:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_pack(self):
+        meeting = parse_meeting(self.request.GET.get("meeting"), timezone.localdate())
+        return build_pack(self.request.user, meeting)
+
+
+class WeeklyPackView(WeeklyPackMixin, TemplateView):
+    template_name = "reports/weekly.html"
+
+    def get_context_data(self, **kwargs):
+        pack = self.get_pack()
+        tables = [table_view(sheet) for sheet in pack.sections]
+        return super().get_context_data(pack=pack, tables=tables, **kwargs)
+
+
+class WeeklyPackExcelView(WeeklyPackMixin, View):
+    def get(self, request):
+        pack = self.get_pack()
+        return xlsx_response(pack_workbook(pack), f"周报_{pack.meeting:%Y%m%d}.xlsx")
+
+
+class WeeklyPackPdfView(WeeklyPackMixin, View):
+    def get(self, request):
+        pack = self.get_pack()
+        tables = [table_view(sheet) for sheet in pack.sections]
+        content = render_pdf(
+            "reports/weekly_pdf.html",
+            {"pack": pack, "tables": tables, "printed": timezone.localtime()},
+        )
+        response = HttpResponse(content, content_type=PDF_MIME)
+        filename = quote(f"周报_{pack.meeting:%Y%m%d}.pdf")
+        response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
         return response

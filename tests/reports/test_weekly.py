@@ -1,0 +1,65 @@
+"""The weekly pack for the Tuesday meeting: its week, its scope, its three forms."""
+
+import subprocess
+from datetime import date
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from reports.weekly_pack import meeting_for, parse_meeting
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("day", "meeting"),
+    [
+        (date(2013, 7, 9), date(2013, 7, 9)),  # a Tuesday: that day's meeting
+        (date(2013, 7, 8), date(2013, 7, 9)),  # Monday: tomorrow's
+        (date(2013, 7, 10), date(2013, 7, 16)),  # Wednesday: next week's
+        (date(2013, 7, 14), date(2013, 7, 16)),  # Sunday
+    ],
+)
+def test_meeting_is_the_tuesday_on_or_after(day, meeting):
+    assert meeting_for(day) == meeting
+
+
+def test_bad_meeting_parameter_falls_back_to_today():
+    assert parse_meeting("2013-13-45", date(2013, 7, 8)) == date(2013, 7, 9)
+
+
+def test_page_shows_the_week_before_the_meeting(login, hq_staff, estate_a, estate_b):
+    body = login(hq_staff).get("/reports/weekly/?meeting=2013-07-09").content.decode()
+    assert "2013年07月09日周例会" in body
+    assert "2013年07月02日—07月08日" in body
+    assert "林山寨街道办事处" in body and "建设路街道办事处" in body
+
+
+def test_clerk_pack_covers_only_own_street(login, clerk_a, estate_a, estate_b):
+    body = login(clerk_a).get("/reports/weekly/").content.decode()
+    assert "林山寨街道办事处" in body
+    assert "建设路街道办事处" not in body
+
+
+def test_user_without_role_gets_404(login, outsider):
+    assert login(outsider).get("/reports/weekly/").status_code == 404
+
+
+def test_excel_has_a_sheet_per_section_with_totals(login, hq_staff, estate_a, estate_b):
+    response = login(hq_staff).get("/reports/weekly.xlsx?meeting=2013-07-09")
+    workbook = load_workbook(BytesIO(response.content))
+    sheet = workbook["台账概况"]
+    assert sheet["A1"].value == "一、整治范围（小区台账）"
+    total = [c.value for c in sheet[sheet.max_row]]
+    assert total[:3] == ["合计", 2, estate_a.household_count + estate_b.household_count]
+
+
+def test_pdf_embeds_chinese_text(login, hq_staff, estate_a, tmp_path):
+    response = login(hq_staff).get("/reports/weekly.pdf?meeting=2013-07-09")
+    assert response["Content-Type"] == "application/pdf"
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "老旧小区整治改造工作周报" in text
+    assert "林山寨街道办事处" in text

@@ -1,0 +1,71 @@
+"""The coverage ledger (物业管理覆盖台账) as an Excel report, through ``reports.xlsx``."""
+
+from coverage.models import ManagementArrangement, Reinspection
+from reports.xlsx import Column, Sheet, build_workbook
+
+MODE_LABELS = dict(ManagementArrangement.Mode.choices)
+STATUS_LABELS = dict(Reinspection.Status.choices)
+
+COLUMNS = (
+    Column("序号", 6, "int"),
+    Column("街道办事处", 16),
+    Column("社区", 14),
+    Column("小区名称", 22),
+    Column("户数", 8, "int", total=True),
+    Column("整治目标", 8),
+    Column("整治完成", 8),
+    Column("管理模式", 16),
+    Column("管理单位", 24),
+    Column("责任人", 10),
+    Column("起始日期", 11),
+    Column("到期日期", 11),
+    Column("60天内到期", 9),
+    Column("目标项达成", 10),
+    Column("目标达成", 8),
+    Column("最近回头看", 11),
+    Column("回头看结果", 11),
+    Column("下次应检", 11),
+    Column("回头看逾期", 9),
+)
+
+
+def _date(value):
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def ledger_rows(queryset):
+    for number, e in enumerate(queryset.iterator(chunk_size=2000), start=1):
+        yield (
+            number,
+            e.community.street_office.name,
+            e.community.name,
+            e.name,
+            e.household_count,
+            e.target_name,
+            "是" if e.is_renovated else "否",
+            MODE_LABELS.get(e.current_mode, "无管理安排"),
+            e.provider or "",
+            e.responsible or "",
+            _date(e.arrangement_start),
+            _date(e.arrangement_expires) or ("长期" if e.current_mode else ""),
+            "是" if e.expiring else "",
+            f"{e.met_items or 0}/{e.target_size}",
+            "是" if (e.met_items or 0) >= e.target_size else "否",
+            _date(e.last_inspected_on),
+            STATUS_LABELS.get(e.last_inspection_status, ""),
+            _date(e.next_due_on),
+            "逾期" if e.overdue else "",
+        )
+
+
+def coverage_ledger_workbook(queryset, *, on, unit: str):
+    """``queryset`` comes from ``selectors.ledger_queryset`` (filtered as the page is)."""
+    sheet = Sheet(
+        title="中原区老旧小区物业管理覆盖台账",
+        unit=unit,
+        columns=COLUMNS,
+        rows=ledger_rows(queryset),
+        sheet_name="物业管理覆盖台账",
+        notes=[f"统计日期：{on:%Y年%m月%d日}；目标达成指当前整治目标的每一项均经指挥部核验达到。"],
+    )
+    return build_workbook(sheet)

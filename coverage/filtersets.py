@@ -22,6 +22,14 @@ Mode = ManagementArrangement.Mode
 NO_ARRANGEMENT = "none"
 
 
+class YesNoWidget(django_filters.widgets.BooleanWidget):
+    """The stock widget offers 未知/是/否; an empty filter here means 全部."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", "全部"), ("true", "是"), ("false", "否"))
+
+
 def _property_managers(request):
     return Company.objects.filter(role=Company.Role.PROPERTY_MANAGER)
 
@@ -40,9 +48,11 @@ class ArrangementFilterSet(django_filters.FilterSet):
     mode = django_filters.ChoiceFilter(label="管理模式", choices=Mode.choices)
     company = django_filters.ModelChoiceFilter(label="物业服务企业", queryset=_property_managers)
     open = django_filters.BooleanFilter(
-        label="现行（未终止）", field_name="ended_on", lookup_expr="isnull"
+        label="现行（未终止）", field_name="ended_on", lookup_expr="isnull", widget=YesNoWidget
     )
-    expiring = django_filters.BooleanFilter(label="60 天内到期", method="filter_expiring")
+    expiring = django_filters.BooleanFilter(
+        label="60 天内到期", method="filter_expiring", widget=YesNoWidget
+    )
 
     class Meta:
         model = ManagementArrangement
@@ -64,7 +74,7 @@ class AssessmentFilterSet(django_filters.FilterSet):
     )
     estate = django_filters.NumberFilter(label="小区编号", field_name="estate")
     item = django_filters.ChoiceFilter(label="目标项", choices=TARGET_ITEM_CHOICES)
-    met = django_filters.BooleanFilter(label="是否达到")
+    met = django_filters.BooleanFilter(label="是否达到", widget=YesNoWidget)
     verification = django_filters.ChoiceFilter(
         label="核验状态", choices=ServiceAssessment.Verification.choices
     )
@@ -86,7 +96,7 @@ class ReinspectionFilterSet(django_filters.FilterSet):
         label="状态", choices=Reinspection.Status.choices, empty_label="全部状态"
     )
     overdue = django_filters.BooleanFilter(
-        label="逾期未检", method="filter_overdue", widget=django_filters.widgets.BooleanWidget
+        label="逾期未检", method="filter_overdue", widget=YesNoWidget
     )
 
     class Meta:
@@ -118,16 +128,16 @@ class CoverageLedgerFilterSet(django_filters.FilterSet):
         empty_label="全部",
     )
     target = django_filters.BooleanFilter(
-        label="目标达成", method="filter_target", widget=django_filters.widgets.BooleanWidget
+        label="目标达成", method="filter_target", widget=YesNoWidget
     )
     expiring = django_filters.BooleanFilter(
-        label="60 天内到期", field_name="expiring", widget=django_filters.widgets.BooleanWidget
+        label="60 天内到期", field_name="expiring", widget=YesNoWidget
     )
     overdue = django_filters.BooleanFilter(
-        label="回头看逾期", field_name="overdue", widget=django_filters.widgets.BooleanWidget
+        label="回头看逾期", field_name="overdue", widget=YesNoWidget
     )
     relapsed = django_filters.BooleanFilter(
-        label="反弹待整改", field_name="relapsed", widget=django_filters.widgets.BooleanWidget
+        label="反弹待整改", field_name="relapsed", widget=YesNoWidget
     )
 
     class Meta:

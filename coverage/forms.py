@@ -25,6 +25,7 @@ class ArrangementForm(forms.ModelForm):
             role=Company.Role.PROPERTY_MANAGER, is_active=True
         )
         self.fields["company"].empty_label = "（非专业化物业公司进驻时不选）"
+        self.fields["mode"].choices = [("", "请选择"), *ManagementArrangement.Mode.choices]
 
     def _post_clean(self):
         # Validation (full_clean) runs in the service, so the form and the API share it.

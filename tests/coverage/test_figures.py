@@ -162,3 +162,26 @@ def test_the_figures_take_two_queries_whatever_the_number_of_compounds(
     assert f["totals"]["estates"] == 2 * count
     with django_assert_num_queries(2):
         assert coverage_figures(clerk_a, on=D)["totals"]["covered"] == count
+
+
+@pytest.mark.postgres
+def test_the_figures_match_the_hand_count_on_postgresql(district, hq_staff, street_a, street_b):
+    # The same SQL (FILTER clauses over correlated subqueries) on the production database.
+    test_the_figures_match_the_hand_count(district, hq_staff, street_a, street_b)
+    test_the_figures_on_an_earlier_date(district, hq_staff)
+
+
+@pytest.mark.postgres
+def test_the_constraints_hold_on_postgresql(estate_a, hq_staff):
+    from django.db import IntegrityError, transaction
+
+    ManagementArrangement.objects.create(
+        estate=estate_a, mode=Mode.COMMUNITY, start_date=D, responsible_name="甲"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ManagementArrangement.objects.create(
+            estate=estate_a, mode=Mode.COMMUNITY, start_date=D, responsible_name="乙"
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reinspection.objects.create(estate=estate_a, due_on=D)
+        Reinspection.objects.create(estate=estate_a, due_on=D)

@@ -69,3 +69,61 @@ def coverage_ledger_workbook(queryset, *, on, unit: str):
         notes=[f"统计日期：{on:%Y年%m月%d日}；目标达成指当前整治目标的每一项均经指挥部核验达到。"],
     )
     return build_workbook(sheet)
+
+
+FIGURES_COLUMNS = (
+    Column("序号", 6, "int"),
+    Column("单位", 18),
+    Column("小区数", 8, "int", total=True),
+    Column("有管理安排", 10, "int", total=True),
+    Column("覆盖率（%）", 10, "decimal"),
+    Column("专业化物业公司进驻", 12, "int", total=True),
+    Column("后勤式管理", 10, "int", total=True),
+    Column("社区介入", 9, "int", total=True),
+    Column("已完成整治", 10, "int", total=True),
+    Column("已整治小区覆盖率（%）", 12, "decimal"),
+    Column("目标达成", 9, "int", total=True),
+    Column("目标达成率（%）", 10, "decimal"),
+    Column("60天内到期", 10, "int", total=True),
+    Column("回头看逾期", 10, "int", total=True),
+    Column("反弹待整改", 10, "int", total=True),
+)
+
+
+def figures_rows(figures: dict):
+    """The rows of ``figures.coverage_figures`` as plain tuples (FIGURES_COLUMNS order)."""
+    for number, r in enumerate(figures["rows"], start=1):
+        yield (
+            number,
+            r["name"],
+            r["estates"],
+            r["covered"],
+            r["covered_pct"],
+            r["mode_professional"],
+            r["mode_logistics"],
+            r["mode_community"],
+            r["renovated"],
+            r["renovated_covered_pct"],
+            r["target_met"],
+            r["target_met_pct"],
+            r["expiring"],
+            r["overdue"],
+            r["relapsed"],
+        )
+
+
+def figures_sheet(figures: dict, *, unit: str) -> Sheet:
+    """The coverage figures as one sheet of a workbook (the weekly pack adds it with
+    ``reports.xlsx.build_workbook(..., figures_sheet(f, unit=...))``)."""
+    t = figures["totals"]
+    return Sheet(
+        title="物业管理覆盖情况统计表",
+        unit=unit,
+        columns=FIGURES_COLUMNS,
+        rows=figures_rows(figures),
+        sheet_name="物业管理覆盖",
+        notes=[
+            f"统计日期：{figures['on']:%Y年%m月%d日}。覆盖率 {t['covered_pct']}%，"
+            f"已整治小区覆盖率 {t['renovated_covered_pct']}%，目标达成率 {t['target_met_pct']}%。"
+        ],
+    )

@@ -185,3 +185,20 @@ def test_the_constraints_hold_on_postgresql(estate_a, hq_staff):
     with pytest.raises(IntegrityError), transaction.atomic():
         Reinspection.objects.create(estate=estate_a, due_on=D)
         Reinspection.objects.create(estate=estate_a, due_on=D)
+
+
+def test_the_figures_sheet_for_the_weekly_pack(district, hq_staff, street_a):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from coverage.export import figures_sheet
+    from reports.xlsx import build_workbook, workbook_bytes
+
+    workbook = build_workbook(figures_sheet(coverage_figures(hq_staff, on=D), unit="指挥部办公室"))
+    rows = list(load_workbook(BytesIO(workbook_bytes(workbook))).active.iter_rows(values_only=True))
+    assert rows[0][0] == "物业管理覆盖情况统计表"
+    row_a = next(r for r in rows if r[1] == street_a.name)
+    assert row_a[2:5] == (4, 2, 50)
+    total = next(r for r in rows if r[0] == "合计")
+    assert total[2:4] == (7, 3)

@@ -312,3 +312,11 @@ def test_the_compound_section_takes_three_queries(
         [section] = estate_sections(hq_staff, good_estate_a)
         assert len(section["coverage"].rows) == 8
         assert section["coverage"].current is None
+
+
+def test_a_community_lead_reads_only_their_community(login, community_lead_a, estate_a, estate_a2):
+    client = login(community_lead_a)
+    assert client.get(reverse("coverage:estate", args=[estate_a.pk])).status_code == 200
+    assert client.get(reverse("coverage:estate", args=[estate_a2.pk])).status_code == 404
+    page = client.get(reverse("coverage:estate", args=[estate_a.pk])).content.decode()
+    assert "登记管理安排" not in page and "提交评定" not in page

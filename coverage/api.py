@@ -205,8 +205,10 @@ class ReinspectionSerializer(serializers.ModelSerializer):
         source="estate.community.street_office_id", read_only=True, label="街道办事处"
     )
     inspected_on = serializers.DateField(label="检查日期")
+    # Checked against the compound's own target by the service (with a clearer message
+    # than a generic choice error).
     relapsed_items = serializers.ListField(
-        child=serializers.ChoiceField(choices=TARGET_ITEM_CHOICES),
+        child=serializers.CharField(max_length=10),
         required=False,
         label="不再达到的目标项",
     )

@@ -209,8 +209,6 @@ def assess_item(
         before = audit.snapshot(assessment, fields)
     assessment.met = met
     assessment.note = note
-    if stored_photo is not None:
-        assessment.photo.save(stored_photo.name, stored_photo, save=False)
     assessment.assessed_by = actor
     assessment.assessed_at = timezone.now()
     assessment.verification = ServiceAssessment.Verification.PENDING
@@ -218,6 +216,10 @@ def assess_item(
     assessment.verified_at = None
     assessment.verification_note = ""
     assessment.full_clean(exclude=["estate", "photo"])
+    if stored_photo is not None:
+        # Written only once everything else is valid; a replaced photo's file is kept
+        # (evidence is never deleted).
+        assessment.photo.save(stored_photo.name, stored_photo, save=False)
     assessment.save()
     if before is None:
         audit.record(

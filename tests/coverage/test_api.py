@@ -214,3 +214,20 @@ def test_list_query_counts_do_not_grow(
     for url in (ARRANGEMENTS, ASSESSMENTS, REINSPECTIONS):
         with django_assert_num_queries(2):  # count + page
             assert len(client.get(url).json()["results"]) == count
+
+
+def test_a_relapsed_item_outside_the_target_is_a_400(api_as, inspector, estate_a):
+    renovate(estate_a)
+    response = api_as(inspector).post(
+        REINSPECTIONS,
+        {
+            "estate": estate_a.pk,
+            "inspected_on": TODAY.isoformat(),
+            "findings": "乱",
+            "relapsed_items": ["有停车管理"],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "有停车管理" in str(response.json()["relapsed_items"])
+    assert not Reinspection.objects.exists()

@@ -1,5 +1,9 @@
 """This app's entries in the navigation bar: (label, url, active-path prefix)."""
 
+from django.urls import reverse
+
 
 def items_for(user):
-    return []
+    if not user.role:
+        return []
+    return [("物业管理覆盖", reverse("coverage:overview"), "/coverage/")]

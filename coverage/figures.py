@@ -1,0 +1,125 @@
+"""Coverage figures: the numbers the coverage page, the home panels and the weekly pack
+show. Pure reads, plain dicts, two queries whatever the number of compounds (one
+GROUP BY over the compounds with per-compound subqueries, one for the group names).
+
+``coverage_figures(user_or_queryset, on=date, by="street_office")`` returns::
+
+    {
+      "on": date,
+      "by": "street_office" | "community",
+      "totals": {
+          "estates", "covered", "covered_pct",            # arrangement in force on ``on``
+          "mode_professional", "mode_logistics", "mode_community",  # covered, by mode
+          "renovated", "renovated_covered", "renovated_covered_pct",
+          "target_met", "target_met_pct",                  # every item verified met
+          "expiring",                                      # in force, term ends ≤ 60 days
+          "overdue",                                       # re-inspection past due
+          "relapsed",                                      # relapse not yet rectified
+      },
+      "rows": [{"id", "name", <the same keys>}, ...],     # one per street office/community
+      "modes": [{"mode", "label", "count", "pct"}, ...],   # share of covered, by mode
+    }
+
+Percentages are of ``estates`` (or of ``renovated`` for ``renovated_covered_pct``; of
+``covered`` in ``modes``), rounded to one decimal; 0 when the base is 0. Archived
+compounds are left out."""
+
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from coverage.models import ManagementArrangement
+from coverage.queries import coverage_annotations, target_met
+from estates.models import Community, Estate, StreetOffice
+
+Mode = ManagementArrangement.Mode
+COUNT_KEYS = (
+    "estates",
+    "covered",
+    "mode_professional",
+    "mode_logistics",
+    "mode_community",
+    "renovated",
+    "renovated_covered",
+    "target_met",
+    "expiring",
+    "overdue",
+    "relapsed",
+)
+
+
+def _pct(part, whole) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def _with_pcts(row: dict) -> dict:
+    row["covered_pct"] = _pct(row["covered"], row["estates"])
+    row["renovated_covered_pct"] = _pct(row["renovated_covered"], row["renovated"])
+    row["target_met_pct"] = _pct(row["target_met"], row["estates"])
+    return row
+
+
+def _aggregates() -> dict:
+    covered = Q(current_mode__isnull=False)
+    return {
+        "estates": Count("id"),
+        "covered": Count("id", filter=covered),
+        **{f"mode_{value}": Count("id", filter=Q(current_mode=value)) for value in Mode.values},
+        "renovated": Count("id", filter=Q(is_renovated=True)),
+        "renovated_covered": Count("id", filter=Q(is_renovated=True) & covered),
+        "target_met": Count("id", filter=target_met()),
+        "expiring": Count("id", filter=Q(expiring=True)),
+        "overdue": Count("id", filter=Q(overdue=True)),
+        "relapsed": Count("id", filter=Q(relapsed=True)),
+    }
+
+
+def annotated_estates(queryset, on: date):
+    return queryset.filter(archived_at__isnull=True).annotate(**coverage_annotations(on))
+
+
+def coverage_figures(user_or_queryset, on: date | None = None, by: str | None = None) -> dict:
+    """Figures for a user's scope (or any estate queryset) on ``on`` (default today).
+
+    ``by`` groups the rows by "street_office" (default for HQ and querysets) or
+    "community" (default for street offices and community leads)."""
+    on = on or timezone.localdate()
+    if isinstance(user_or_queryset, QuerySet):
+        estates, user = user_or_queryset, None
+    else:
+        user = user_or_queryset
+        estates = Estate.objects.visible_to(user)
+    if by is None:
+        by = "street_office" if user is None or user.is_hq else "community"
+    key = "community__street_office" if by == "street_office" else "community"
+
+    grouped = annotated_estates(estates, on).order_by().values(key).annotate(**_aggregates())
+    counts = {row[key]: row for row in grouped}
+    if by == "street_office":
+        groups = StreetOffice.objects.all()
+        if user is not None:
+            groups = groups.visible_to(user)
+        groups = groups.filter(pk__in=counts) if user is None else groups
+    else:
+        groups = Community.objects.select_related("street_office")
+        groups = groups.visible_to(user) if user is not None else groups.filter(pk__in=counts)
+
+    rows = []
+    totals = dict.fromkeys(COUNT_KEYS, 0)
+    for group in groups:
+        found = counts.get(group.pk, {})
+        row = {"id": group.pk, "name": group.name, **{k: found.get(k, 0) for k in COUNT_KEYS}}
+        rows.append(_with_pcts(row))
+        for k in COUNT_KEYS:
+            totals[k] += row[k]
+    modes = [
+        {
+            "mode": value,
+            "label": label,
+            "count": totals[f"mode_{value}"],
+            "pct": _pct(totals[f"mode_{value}"], totals["covered"]),
+        }
+        for value, label in Mode.choices
+    ]
+    return {"on": on, "by": by, "totals": _with_pcts(totals), "rows": rows, "modes": modes}

@@ -7,6 +7,7 @@ DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL. See README.m
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -239,7 +240,14 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
     CELERY_BROKER_URL = "memory://"
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic jobs; exactly one `celery -A config beat` runs them in production. Each task is
+# idempotent and can be run by hand through its management command.
+CELERY_BEAT_SCHEDULE = {
+    "coverage-schedule-reinspections": {
+        "task": "coverage.tasks.schedule_reinspections",
+        "schedule": crontab(hour=6, minute=0, day_of_week=1),
+    },
+}
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

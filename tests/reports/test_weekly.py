@@ -63,3 +63,9 @@ def test_pdf_embeds_chinese_text(login, hq_staff, estate_a, tmp_path):
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert "老旧小区整治改造工作周报" in text
     assert "林山寨街道办事处" in text
+
+
+def test_pack_carries_the_coverage_figures(login, hq_staff, estate_a):
+    body = login(hq_staff).get("/reports/weekly/?meeting=2013-07-09").content.decode()
+    assert "四、物业管理覆盖与长效管理" in body
+    assert "覆盖率" in body

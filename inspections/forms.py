@@ -79,7 +79,7 @@ class PatrolForm(forms.Form):
                 label=label,
                 choices=CheckResult.choices,
                 initial=CheckResult.OK,
-                widget=forms.RadioSelect(attrs={"class": "seg"}),
+                widget=forms.RadioSelect,
             )
         self.initial.setdefault("time", timezone.localtime().strftime("%H:%M"))
 

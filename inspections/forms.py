@@ -61,7 +61,10 @@ class PatrolForm(forms.Form):
         label="隐患类别", choices=[("", "请选择"), *Hazard.Category.choices], required=False
     )
     hazard_severity = forms.ChoiceField(
-        label="隐患等级", choices=Hazard.Severity.choices, initial=Hazard.Severity.GENERAL
+        label="隐患等级",
+        choices=Hazard.Severity.choices,
+        initial=Hazard.Severity.GENERAL,
+        required=False,
     )
     hazard_location = forms.CharField(label="具体位置", max_length=100, required=False)
     hazard_description = forms.CharField(
@@ -113,7 +116,7 @@ class PatrolForm(forms.Form):
         return [
             {
                 "category": data["hazard_category"],
-                "severity": data["hazard_severity"],
+                "severity": data["hazard_severity"] or Hazard.Severity.GENERAL,
                 "location": data["hazard_location"],
                 "description": data["hazard_description"],
                 "deadline": data.get("hazard_deadline"),

@@ -359,6 +359,7 @@ class QualityInspectionSerializer(serializers.ModelSerializer):
             "recheck_failures",
             "closed_at",
         ]
+        extra_kwargs = {"inspected_on": {"required": False}}
 
     def create(self, validated_data):
         estate = validated_data.pop("estate")

@@ -193,6 +193,7 @@ def seed(*, rng, today, stdout):
             )
             if rng.random() < 0.07:
                 setattr(record, rng.choice(CHECKLIST_FIELDS), CheckResult.ISSUE)
+                record.findings = "发现安全隐患，已当场告知施工方现场负责人，要求限期整改。"
             records.append(record)
     PatrolRecord.objects.bulk_create(records, batch_size=2000)
     records = list(PatrolRecord.objects.select_related("estate").order_by("date", "id"))
@@ -202,7 +203,9 @@ def seed(*, rng, today, stdout):
     for record in records:
         if record.issue_count == 0 and rng.random() > 0.03:
             continue
-        category, description, location = rng.choice(HAZARDS)
+        issues = [f for f in CHECKLIST_FIELDS if getattr(record, f) == CheckResult.ISSUE]
+        matching = [h for h in HAZARDS if h[0] in issues]
+        category, description, location = rng.choice(matching or HAZARDS)
         age = (today - record.date).days
         reported_at = record.filed_at
         hazard = Hazard(

@@ -84,6 +84,8 @@ class BoardCell:
     def level(self) -> str:
         if self.rate is None:
             return "none"
+        if self.due_today is not None and self.rate < 100:
+            return "today"  # the day is not over: not yet a miss
         if self.rate >= 100:
             return "ok"
         return "warn" if self.rate >= 80 else "bad"

@@ -34,7 +34,15 @@ def under_construction(estate, *, start=None, finish=None, number=1):
     start = start or timezone.localdate() - timedelta(days=10)
     return EstateWorksItem.objects.create(
         estate=estate,
-        works_item=WorksItem.objects.get(number=number),
+        # get_or_create: transactional tests flush the twelve items the migration made.
+        works_item=WorksItem.objects.get_or_create(
+            number=number,
+            defaults={
+                "name": f"工作内容{number}",
+                "short_name": f"项目{number}",
+                "default_unit": "项",
+            },
+        )[0],
         applicable=True,
         status=EstateWorksItem.Status.UNDER_CONSTRUCTION,
         actual_start=start,

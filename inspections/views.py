@@ -77,6 +77,7 @@ class PatrolListView(ListPage):
             .get_queryset()
             .annotate(hazard_count=Count("hazards", distinct=True))
             .annotate(amendment_count=Count("amendments", distinct=True))
+            .order_by("-date", "street_office__sort_order", "estate__name", "pk")
         )
 
 

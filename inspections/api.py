@@ -73,6 +73,12 @@ class PatrolRecordSerializer(serializers.ModelSerializer):
     amendments = PatrolAmendmentSerializer(many=True, read_only=True)
     hazard_ids = serializers.PrimaryKeyRelatedField(source="hazards", many=True, read_only=True)
     hazards = NestedHazardSerializer(many=True, required=False, write_only=True)
+    photo_files = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        write_only=True,
+        label="现场照片（multipart 上传）",
+    )
     time = serializers.TimeField(required=False, label="巡查时间")
 
     class Meta:
@@ -93,6 +99,7 @@ class PatrolRecordSerializer(serializers.ModelSerializer):
             "amendments",
             "hazard_ids",
             "hazards",
+            "photo_files",
         ]
         read_only_fields = ["street_office", "date", "filed_at"]
         validators = []  # the one-per-day rule is the service's (and the database's)
@@ -100,10 +107,12 @@ class PatrolRecordSerializer(serializers.ModelSerializer):
     def create(self, validated_data):
         estate = validated_data.pop("estate")
         hazards = validated_data.pop("hazards", [])
+        photos = validated_data.pop("photo_files", [])
         return services.file_patrol(
             actor=self.context["request"].user,
             estate=estate,
             values=validated_data,
+            photos=photos,
             hazards=hazards,
         )
 
@@ -135,6 +144,7 @@ class PatrolRecordViewSet(ScopedModelViewSet):
     serializer_class = PatrolRecordSerializer
     filterset_class = PatrolRecordFilterSet
     http_method_names = ["get", "post", "head", "options"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
     ordering_fields = ["date", "filed_at"]
 
     def can_write(self, user, obj=None):

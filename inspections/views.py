@@ -8,7 +8,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Case, Count, Q, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -316,6 +316,16 @@ class HazardListView(ListPage):
     queryset = Hazard.objects.with_related()
     filterset_class = HazardFilterSet
     template_name = "inspections/hazard_list.html"
+
+    def get_queryset(self):
+        # Overdue first: they are what HQ escalates.
+        overdue = Q(status__in=Hazard.OPEN_STATES, deadline__lt=timezone.localdate())
+        return (
+            super()
+            .get_queryset()
+            .annotate(overdue_first=Case(When(overdue, then=0), default=1))
+            .order_by("overdue_first", "-reported_at", "-pk")
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(totals=queries.hazard_totals(self.request.user), **kwargs)

@@ -222,3 +222,28 @@ def test_concurrent_submissions_file_exactly_one(clerk_a, street_lead_a, site_a)
     for code, data in results:
         if code == 409:
             assert "不能重复填报" in data["estate"][0]
+
+
+def test_api_file_patrol_with_photo_multipart(api_as, clerk_a, site_a, jpeg):
+    response = api_as(clerk_a).post(
+        "/api/patrols/",
+        {"estate": site_a.pk, "patrollers": "王建国", "photo_files": [jpeg()]},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.data
+    assert len(response.data["photos"]) == 1
+    assert response.data["photos"][0]["url"].startswith("/inspections/photos/")
+
+
+def test_api_svg_upload_is_refused(api_as, clerk_a, site_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    svg = SimpleUploadedFile("a.jpg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/jpeg")
+    response = api_as(clerk_a).post(
+        "/api/patrols/",
+        {"estate": site_a.pk, "patrollers": "王建国", "photo_files": [svg]},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "不是有效的图片" in response.data["photos"][0]
+    assert not PatrolRecord.objects.exists()

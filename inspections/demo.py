@@ -166,6 +166,7 @@ def seed(*, rng, today, stdout):
     streets = {s.pk: s.short_name for s in StreetOffice.objects.all()}
     spans = _spans()
     tz = timezone.get_current_timezone()
+    now = timezone.localtime()
     records = []
     for offset in range(DAYS, -1, -1):
         day = today - timedelta(days=offset)
@@ -178,6 +179,11 @@ def seed(*, rng, today, stdout):
                 continue
             hour = rng.randint(8, 16)
             filed_time = time(hour, rng.choice((0, 10, 20, 30, 40, 50)))
+            if day == today:
+                # Today's records were filed earlier today (none before 8 o'clock).
+                if now.hour < 9:
+                    continue
+                filed_time = time(rng.randint(8, now.hour - 1), rng.choice((0, 15, 30)))
             record = PatrolRecord(
                 estate_id=estate_id,
                 street_office_id=street_id,

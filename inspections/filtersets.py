@@ -1,11 +1,22 @@
 """One FilterSet per model, shared by the HTML lists and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
 from estates.filtersets import _communities, _street_offices
 from inspections.models import Hazard, MissedPatrol, PatrolRecord, QualityInspection
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class YesNoWidget(django_filters.widgets.BooleanWidget):
+    """The boolean filter as 全部 / 是 / 否 (django-filter's default reads 未知)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", "全部"), ("true", "是"), ("false", "否")]
 
 
 class _OrgFilters(django_filters.FilterSet):
@@ -21,9 +32,13 @@ class _OrgFilters(django_filters.FilterSet):
 
 
 class PatrolRecordFilterSet(_OrgFilters):
-    date = django_filters.DateFilter(label="巡查日期")
-    date_from = django_filters.DateFilter(label="起始日期", field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(label="截止日期", field_name="date", lookup_expr="lte")
+    date = django_filters.DateFilter(label="巡查日期", widget=DATE)
+    date_from = django_filters.DateFilter(
+        label="起始日期", field_name="date", lookup_expr="gte", widget=DATE
+    )
+    date_to = django_filters.DateFilter(
+        label="截止日期", field_name="date", lookup_expr="lte", widget=DATE
+    )
     estate = django_filters.NumberFilter(label="小区编号", field_name="estate")
 
     class Meta:
@@ -41,11 +56,9 @@ class HazardFilterSet(_OrgFilters):
     category = django_filters.ChoiceFilter(
         label="类别", choices=Hazard.Category.choices, empty_label="全部类别"
     )
-    open = django_filters.BooleanFilter(
-        label="未销号", method="filter_open", widget=django_filters.widgets.BooleanWidget
-    )
+    open = django_filters.BooleanFilter(label="未销号", method="filter_open", widget=YesNoWidget)
     overdue = django_filters.BooleanFilter(
-        label="已逾期", method="filter_overdue", widget=django_filters.widgets.BooleanWidget
+        label="已逾期", method="filter_overdue", widget=YesNoWidget
     )
     estate = django_filters.NumberFilter(label="小区编号", field_name="estate")
 
@@ -70,7 +83,7 @@ class QualityInspectionFilterSet(_OrgFilters):
         label="评定", choices=QualityInspection.Rating.choices, empty_label="全部评定"
     )
     overdue = django_filters.BooleanFilter(
-        label="已逾期", method="filter_overdue", widget=django_filters.widgets.BooleanWidget
+        label="已逾期", method="filter_overdue", widget=YesNoWidget
     )
     estate = django_filters.NumberFilter(label="小区编号", field_name="estate")
 
@@ -84,9 +97,13 @@ class QualityInspectionFilterSet(_OrgFilters):
 
 
 class MissedPatrolFilterSet(_OrgFilters):
-    date = django_filters.DateFilter(label="日期")
-    date_from = django_filters.DateFilter(label="起始日期", field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(label="截止日期", field_name="date", lookup_expr="lte")
+    date = django_filters.DateFilter(label="日期", widget=DATE)
+    date_from = django_filters.DateFilter(
+        label="起始日期", field_name="date", lookup_expr="gte", widget=DATE
+    )
+    date_to = django_filters.DateFilter(
+        label="截止日期", field_name="date", lookup_expr="lte", widget=DATE
+    )
 
     class Meta:
         model = MissedPatrol

@@ -49,7 +49,9 @@ class PatrolForm(forms.Form):
     """Today's patrol of one compound, with at most one hazard found on the spot (more
     can be added on the record afterwards)."""
 
-    time = forms.TimeField(label="巡查时间", widget=forms.TimeInput(attrs={"type": "time"}))
+    time = forms.TimeField(
+        label="巡查时间", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     patrollers = forms.CharField(label="巡查人员", max_length=100)
     contractor_staff = forms.CharField(label="施工方现场人员", max_length=100, required=False)
     findings = forms.CharField(
@@ -71,7 +73,9 @@ class PatrolForm(forms.Form):
         label="隐患描述", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     hazard_deadline = forms.DateField(
-        label="建议整改期限", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="建议整改期限",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     hazard_photos = PhotosField(label="隐患照片")
 
@@ -129,7 +133,9 @@ class AmendForm(forms.Form):
     """The corrected values (pre-filled with the current ones) and the reason."""
 
     reason = forms.CharField(label="更正原因", max_length=200)
-    time = forms.TimeField(label="巡查时间", widget=forms.TimeInput(attrs={"type": "time"}))
+    time = forms.TimeField(
+        label="巡查时间", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     patrollers = forms.CharField(label="巡查人员", max_length=100)
     contractor_staff = forms.CharField(label="施工方现场人员", max_length=100, required=False)
     findings = forms.CharField(
@@ -153,7 +159,7 @@ class HazardForm(forms.ModelForm):
         fields = ["category", "severity", "location", "description", "deadline"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
-            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         labels = {"deadline": "建议整改期限"}
 
@@ -172,7 +178,9 @@ class NotifyForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    deadline = forms.DateField(label="整改期限", widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label="整改期限", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,7 +204,7 @@ class ReinspectForm(forms.Form):
         label="新的整改期限",
         required=False,
         help_text="复查不合格时填写",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -209,7 +217,9 @@ class QualityInspectionForm(forms.Form):
         required=False,
         empty_label="整个小区",
     )
-    inspected_on = forms.DateField(label="检查日期", widget=forms.DateInput(attrs={"type": "date"}))
+    inspected_on = forms.DateField(
+        label="检查日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     contractor = forms.ModelChoiceField(
         label="施工单位", queryset=Company.objects.none(), required=False
     )
@@ -224,6 +234,7 @@ class QualityInspectionForm(forms.Form):
         ).select_related("works_item", "estate")
         self.fields["works_item"].label_from_instance = lambda w: str(w.works_item)
         self.fields["contractor"].queryset = contractors()
+        self.fields["contractor"].empty_label = "请选择施工单位"
         self.initial.setdefault("inspected_on", timezone.localdate())
         for i in range(1, self.REQUIREMENT_ROWS + 1):
             self.fields[f"requirement_{i}"] = forms.CharField(
@@ -232,8 +243,17 @@ class QualityInspectionForm(forms.Form):
             self.fields[f"deadline_{i}"] = forms.DateField(
                 label=f"整改期限 {i}",
                 required=False,
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
+
+    def main_fields(self):
+        return [f for f in self if not f.name.startswith(("requirement_", "deadline_"))]
+
+    def requirement_rows(self):
+        return [
+            (self[f"requirement_{i}"], self[f"deadline_{i}"])
+            for i in range(1, self.REQUIREMENT_ROWS + 1)
+        ]
 
     def requirements(self):
         data = self.cleaned_data
@@ -260,4 +280,6 @@ class RecheckForm(ReinspectForm):
 
 
 class PatrolPdfForm(forms.Form):
-    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

@@ -77,6 +77,10 @@ class BoardCell:
         return self.due_today if self.due_today is not None else self.filed + self.missed
 
     @property
+    def remaining(self) -> int:
+        return max(self.due - self.filed, 0)
+
+    @property
     def rate(self) -> int | None:
         return round(self.filed * 100 / self.due) if self.due else None
 

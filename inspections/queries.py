@@ -149,4 +149,12 @@ def compliance_board(user, *, end: date | None = None, days: int = 14):
                 cell.due_today = due_today.get(street.pk, 0)
             row.cells.append(cell)
         rows.append(row)
-    return {"dates": dates, "rows": rows, "start": start, "end": end, "today": today}
+    return {
+        "dates": dates,
+        "rows": rows,
+        "start": start,
+        "end": end,
+        "today": today,
+        # A street office reads its own row as a list of days (fits a phone).
+        "own_row": rows[0] if len(rows) == 1 and not user.is_hq else None,
+    }

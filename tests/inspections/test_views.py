@@ -210,6 +210,7 @@ def test_compliance_board_hq_sees_all_streets(hq_staff, clerk_a, site_a, site_b,
 def test_compliance_board_street_sees_own_row(clerk_a, site_a, site_b, login):
     board = login(clerk_a).get("/inspections/compliance/").context["board"]
     assert [row.street_office.short_name for row in board["rows"]] == ["林山寨"]
+    assert board["own_row"] is board["rows"][0]  # shown as a list of days
 
 
 def test_home_panel_for_clerk_lists_todays_compounds(clerk_a, site_a, login):

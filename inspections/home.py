@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from inspections import queries, services
-from inspections.models import Hazard, MissedPatrol, PatrolRecord
+from inspections.models import Hazard, MissedPatrol, PatrolRecord, QualityInspection
 
 
 def panels(user):
@@ -41,6 +41,9 @@ def panels(user):
             "todo": todo,
             "hazards": hazards,
             "can_file": services.can_file_patrol(user),
+            "quality_open": QualityInspection.objects.visible_to(user)
+            .filter(status=QualityInspection.Status.SENT)
+            .count(),
             "missed_yesterday": MissedPatrol.objects.visible_to(user)
             .filter(date=today - timedelta(days=1))
             .count(),

@@ -157,8 +157,11 @@ def file_patrol(*, actor, estate: Estate, values: dict, photos=(), hazards=()) -
     existing = PatrolRecord.objects.filter(estate=estate, date=today).first()
     if existing is not None:
         raise DuplicatePatrol(existing)
+    # Everything is checked before the first write, so a refusal leaves no stored file.
     checked = _check_photos(photos, field="photos")
     hazard_photos = [_check_photos(h.get("photos"), field="hazard_photos") for h in hazards]
+    for hazard_values in hazards:
+        _new_hazard(actor=actor, estate=estate, patrol=None, values=hazard_values)
 
     record = PatrolRecord(
         estate=estate,
@@ -262,7 +265,8 @@ def amend_patrol(record: PatrolRecord, *, actor, reason: str, values: dict) -> P
 
 
 # --- hazards --------------------------------------------------------------------------
-def _create_hazard(*, actor, estate, patrol, values, checked_photos):
+def _new_hazard(*, actor, estate, patrol, values) -> Hazard:
+    """A validated, unsaved hazard."""
     hazard = Hazard(
         estate=estate,
         street_office_id=estate.community.street_office_id,
@@ -270,9 +274,14 @@ def _create_hazard(*, actor, estate, patrol, values, checked_photos):
         reported_by=actor,
         **{k: v for k, v in values.items() if k in HAZARD_FIELDS},
     )
-    hazard.full_clean()
+    hazard.full_clean(exclude=["patrol"])
     if hazard.deadline is not None and hazard.deadline < timezone.localdate():
         raise ValidationError({"deadline": "整改期限不能早于今天"})
+    return hazard
+
+
+def _create_hazard(*, actor, estate, patrol, values, checked_photos):
+    hazard = _new_hazard(actor=actor, estate=estate, patrol=patrol, values=values)
     hazard.save()
     audit.record(
         hazard,

@@ -4,6 +4,7 @@ Declarative: a scoped queryset, a FilterSet or a form, and a call into a service
 
 import time as clock
 from datetime import date
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -125,6 +126,16 @@ class PatrolCreateView(LoginRequiredMixin, FormView):
             except services.DuplicatePatrol as exc:
                 self.existing = exc.existing
                 raise ValidationError("该小区今天的巡查记录已经提交，不能重复填报。") from None
+            except ValidationError as exc:
+                # The hazard's fields are prefixed on this form.
+                if hasattr(exc, "error_dict") and form.cleaned_data.get("hazard_found"):
+                    raise ValidationError(
+                        {
+                            (f"hazard_{k}" if k in services.HAZARD_FIELDS else k): v
+                            for k, v in exc.error_dict.items()
+                        }
+                    ) from None
+                raise
 
         record = apply_service(form, file)
         if record is None:
@@ -284,16 +295,10 @@ class PatrolPdfView(LoginRequiredMixin, View):
         )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
-            f"inline; filename*=UTF-8''{_quote(f'{street.short_name}巡查记录_{day:%Y%m%d}.pdf')}"
+            f"inline; filename*=UTF-8''{quote(f'{street.short_name}巡查记录_{day:%Y%m%d}.pdf')}"
         )
         response["X-Render-Ms"] = str(round((clock.monotonic() - started) * 1000))
         return response
-
-
-def _quote(name):
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 class PhotoView(LoginRequiredMixin, View):

@@ -362,3 +362,46 @@ def test_home_and_estate_section_do_not_grow(clerk_a, hq_staff, community_a, log
     first = counts()
     _add_rows(18, community_a, clerk_a)
     assert counts() == first
+
+
+def test_invalid_hazard_move_form_is_shown_again_with_errors(clerk_a, site_a, login):
+    hazard = HazardFactory(estate=site_a, reported_by=clerk_a)
+    response = login(clerk_a).post(
+        f"/inspections/hazards/{hazard.pk}/notify/", {"notified_person": "李工"}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "告知施工单位" in body and "必填" in body
+    hazard.refresh_from_db()
+    assert hazard.status == Hazard.Status.OPEN
+
+
+def test_refused_hazard_leaves_no_record_and_no_file(clerk_a, site_a, login, jpeg, media_root):
+    past = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = login(clerk_a).post(
+        f"/inspections/patrols/new/{site_a.pk}/",
+        _form(
+            photos=[jpeg()],
+            hazard_found="on",
+            hazard_category="fire_safety",
+            hazard_location="材料棚",
+            hazard_description="灭火器过期",
+            hazard_deadline=past,
+        ),
+    )
+    assert response.status_code == 400
+    assert "整改期限不能早于今天" in response.content.decode()
+    assert not PatrolRecord.objects.exists()
+    assert not list(media_root.rglob("*.jpg")) if media_root.exists() else True
+
+
+def test_street_home_shows_quality_feedback_waiting(clerk_a, inspector, site_a, login):
+    from inspections import services
+
+    services.record_quality_inspection(
+        actor=inspector,
+        estate=site_a,
+        values={"rating": "fail", "findings": "井盖不平"},
+        requirements=[("重装井盖", timezone.localdate() + timedelta(days=3))],
+    )
+    assert "1</span> 项指挥部质量反馈待整改回复" in login(clerk_a).get("/").content.decode()

@@ -24,7 +24,7 @@ def _login(page, base, username, password):
 
 
 def test_clerk_files_on_a_phone_and_hq_sees_it(
-    page, live_server, clerk_a, hq_staff, site_a, password, tmp_path
+    page, browser, live_server, clerk_a, hq_staff, site_a, password, tmp_path
 ):
     photo = tmp_path / "site.jpg"
     photo.write_bytes(image_bytes(size=(800, 600)))
@@ -51,8 +51,8 @@ def test_clerk_files_on_a_phone_and_hq_sees_it(
     assert record.trenches_openings == "issue"
     assert record.hazards.get().status == Hazard.Status.OPEN
 
-    page.context.clear_cookies()
-    page.set_viewport_size({"width": 1366, "height": 900})
+    # HQ on a desktop, in a browser context of its own.
+    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
     _login(page, live_server.url, "hq", password)
     page.goto(f"{live_server.url}/inspections/compliance/")
     row = page.locator("tr:has-text('林山寨')")

@@ -1,12 +1,80 @@
-"""This app's panels on the home page and sections on a compound's detail page.
+"""This app's panels on the home page and its section on a compound's detail page.
 
-``panels(user)`` returns a list of ``{"template": ..., **context}``; keep each panel's
-query count constant (aggregates in SQL)."""
+Each is a fixed number of aggregate queries whatever the number of compounds."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from inspections import queries, services
+from inspections.models import Hazard, MissedPatrol, PatrolRecord, QualityInspection
 
 
 def panels(user):
-    return []
+    if not user.role:
+        return []
+    today = timezone.localdate()
+    totals = queries.filing_totals(user, today)
+    hazards = queries.hazard_totals(user)
+    if user.is_hq:
+        yesterday = today - timedelta(days=1)
+        return [
+            {
+                "template": "inspections/_home_hq.html",
+                "order": 30,
+                "totals": totals,
+                "rate": round(totals["filed"] * 100 / totals["due"]) if totals["due"] else None,
+                "hazards": hazards,
+                "yesterday": yesterday,
+                "misses": list(queries.misses_by_street_office(user, yesterday)),
+            }
+        ]
+    todo = list(queries.todays_patrol_list(user, today).filter(record_id__isnull=True)[:8])
+    return [
+        {
+            "template": "inspections/_home_street.html",
+            "order": 5,
+            "today": today,
+            "totals": totals,
+            "pending": totals["due"] - totals["filed"],
+            "todo": todo,
+            "hazards": hazards,
+            "can_file": services.can_file_patrol(user),
+            "quality_open": QualityInspection.objects.visible_to(user)
+            .filter(status=QualityInspection.Status.SENT)
+            .count(),
+            "missed_yesterday": MissedPatrol.objects.visible_to(user)
+            .filter(date=today - timedelta(days=1))
+            .count(),
+        }
+    ]
 
 
 def estate_sections(user, estate):
-    return []
+    since = timezone.localdate() - timedelta(days=30)
+    patrols = (
+        PatrolRecord.objects.visible_to(user)
+        .filter(estate=estate)
+        .select_related("filed_by")
+        .order_by("-date")[:7]
+    )
+    hazards = (
+        Hazard.objects.visible_to(user)
+        .filter(estate=estate)
+        .exclude(status__in=(Hazard.Status.VERIFIED, Hazard.Status.CLOSED))
+        .order_by("deadline")
+    )
+    missed = MissedPatrol.objects.visible_to(user).aggregate(
+        n=Count("pk", filter=Q(estate=estate, date__gte=since))
+    )["n"]
+    return [
+        {
+            "template": "inspections/_estate_section.html",
+            "estate_id": estate.pk,
+            "patrols": patrols,
+            "hazards": hazards,
+            "missed": missed,
+            "can_file": services.can_file_patrol(user, estate),
+        }
+    ]

@@ -1,5 +1,11 @@
 """This app's entries in the navigation bar: (label, url, active-path prefix)."""
 
+from django.urls import reverse
+
 
 def items_for(user):
-    return []
+    if not user.role:
+        return []
+    if user.is_street_staff:
+        return [("今日巡查", reverse("inspections:today"), "/inspections/")]
+    return [("巡查与检查", reverse("inspections:compliance"), "/inspections/")]

@@ -1,0 +1,576 @@
+"""State changes of patrols, hazards, quality inspections and the missed-patrol register.
+
+Each function is atomic, takes the acting user as ``actor=``, writes its audit event in
+the same transaction and refuses an illegal move with a ``ValidationError`` naming the
+field. The pages, the API, the management command and the Celery task all come here."""
+
+from datetime import date, datetime, time
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+
+from estates import audit
+from estates.models import AuditEvent, Estate
+from inspections import photos as photo_files
+from inspections.models import (
+    CHECKLIST_FIELDS,
+    Hazard,
+    MissedPatrol,
+    MissedPatrolRun,
+    PatrolAmendment,
+    PatrolRecord,
+    Photo,
+    QualityInspection,
+    QualityRequirement,
+)
+from works.models import Company
+from works.queries import estates_under_construction
+
+#: What a clerk writes on a patrol record (and may later correct by an amendment).
+PATROL_FIELDS = ("time", "patrollers", "contractor_staff", *CHECKLIST_FIELDS, "findings")
+HAZARD_FIELDS = ("category", "severity", "description", "location", "deadline")
+
+
+# --- who may do what ------------------------------------------------------------------
+def _own_street(user, street_office_id) -> bool:
+    return bool(user.is_street_staff and user.street_office_id == street_office_id)
+
+
+def can_file_patrol(user, estate: Estate | None = None) -> bool:
+    """Street staff file patrols, for their own street office's compounds only."""
+    if estate is None:
+        return bool(user.is_street_staff)
+    return _own_street(user, estate.community.street_office_id)
+
+
+def can_amend_patrol(user, record: PatrolRecord) -> bool:
+    return _own_street(user, record.street_office_id)
+
+
+def can_report_hazard(user, estate: Estate | None = None) -> bool:
+    return can_file_patrol(user, estate)
+
+
+def can_move_hazard(user, hazard: Hazard) -> bool:
+    """The street office pushes its own hazards; HQ office staff may step in."""
+    return _own_street(user, hazard.street_office_id) or bool(user.is_hq_staff)
+
+
+def can_inspect_quality(user) -> bool:
+    return bool(user.is_inspector or user.is_hq_staff)
+
+
+def can_respond_quality(user, inspection: QualityInspection) -> bool:
+    return _own_street(user, inspection.street_office_id)
+
+
+def can_recheck_quality(user, inspection: QualityInspection | None = None) -> bool:
+    return can_inspect_quality(user)
+
+
+# --- helpers --------------------------------------------------------------------------
+def _store_photos(checked, *, actor, estate, kind, **owner):
+    for item in checked:
+        Photo.objects.create(
+            estate=estate,
+            kind=kind,
+            file=photo_files.store(item),
+            width=item.width,
+            height=item.height,
+            uploaded_by=actor,
+            **owner,
+        )
+
+
+def _check_photos(uploads, *, field):
+    uploads = list(uploads or ())
+    if len(uploads) > photo_files.MAX_PHOTOS_PER_UPLOAD:
+        raise ValidationError({field: f"每次最多上传 {photo_files.MAX_PHOTOS_PER_UPLOAD} 张照片"})
+    return [photo_files.check_and_reencode(upload, field=field) for upload in uploads]
+
+
+def _require(value, field, message):
+    if value in (None, "") or (isinstance(value, str) and not value.strip()):
+        raise ValidationError({field: message})
+
+
+def _transition(obj, *, actor, allowed_from, to, summary, fields=(), **values):
+    """Lock ``obj``, check its status, set ``values`` and ``status``, audit the change."""
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    if obj.status not in allowed_from:
+        raise ValidationError(
+            {"status": f"当前状态为「{obj.get_status_display()}」，不能执行此操作（{summary}）"}
+        )
+    tracked = ("status", *fields, *values.keys())
+    before = audit.snapshot(obj, tracked)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.status = to
+    obj.full_clean()
+    obj.save()
+    audit.record(
+        obj,
+        actor=actor,
+        action=AuditEvent.Action.TRANSITION,
+        changes=audit.diff(obj, before),
+        summary=summary,
+    )
+    return obj
+
+
+def patrol_url(record_pk) -> str:
+    return reverse("inspections:patrol-detail", args=[record_pk])
+
+
+class DuplicatePatrol(ValidationError):
+    """A second record for a compound and day; ``existing`` is the record already filed."""
+
+    def __init__(self, existing: PatrolRecord):
+        self.existing = existing
+        super().__init__(
+            {
+                "estate": ValidationError(
+                    f"{existing.estate.name} {existing.date:%Y-%m-%d} 的巡查记录已经提交"
+                    f"（{existing.filed_by} {timezone.localtime(existing.filed_at):%H:%M}），"
+                    f"不能重复填报；如需更正请在该记录上提交更正：{patrol_url(existing.pk)}",
+                    code="duplicate",
+                )
+            }
+        )
+
+
+# --- patrols --------------------------------------------------------------------------
+@transaction.atomic
+def file_patrol(*, actor, estate: Estate, values: dict, photos=(), hazards=()) -> PatrolRecord:
+    """File today's patrol of ``estate`` with its photos and the hazards found.
+
+    ``hazards`` is a list of dicts of ``HAZARD_FIELDS`` plus ``photos``."""
+    estate = Estate.objects.with_org().get(pk=estate.pk)
+    if not can_file_patrol(actor, estate):
+        raise ValidationError({"estate": "只能为本街道办事处管辖的小区填报巡查记录"})
+    today = timezone.localdate()
+    if not estates_under_construction(today).filter(pk=estate.pk).exists():
+        raise ValidationError({"estate": f"{estate.name} 今天不在施工期内，无需填报巡查记录"})
+    existing = PatrolRecord.objects.filter(estate=estate, date=today).first()
+    if existing is not None:
+        raise DuplicatePatrol(existing)
+    # Everything is checked before the first write, so a refusal leaves no stored file.
+    checked = _check_photos(photos, field="photos")
+    hazard_photos = [_check_photos(h.get("photos"), field="hazard_photos") for h in hazards]
+    for hazard_values in hazards:
+        _new_hazard(actor=actor, estate=estate, patrol=None, values=hazard_values)
+
+    record = PatrolRecord(
+        estate=estate,
+        street_office_id=estate.community.street_office_id,
+        date=today,
+        filed_by=actor,
+        **{k: v for k, v in values.items() if k in PATROL_FIELDS},
+    )
+    if record.time is None:
+        record.time = timezone.localtime().time().replace(second=0, microsecond=0)
+    record.full_clean(validate_constraints=False)
+    try:
+        # A savepoint: under concurrent submissions the unique constraint decides, and the
+        # loser gets the same clear message as a second submission.
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        existing = PatrolRecord.objects.filter(estate=estate, date=today).first()
+        if existing is None:
+            raise
+        raise DuplicatePatrol(existing) from None
+    audit.record(
+        record,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        summary=f"填报 {today:%Y-%m-%d} 巡查记录，发现隐患 {len(hazards)} 处",
+    )
+    _store_photos(checked, actor=actor, estate=estate, kind=Photo.Kind.PATROL, patrol=record)
+    for hazard_values, checked_hazard_photos in zip(hazards, hazard_photos, strict=True):
+        _create_hazard(
+            actor=actor,
+            estate=estate,
+            patrol=record,
+            values=hazard_values,
+            checked_photos=checked_hazard_photos,
+        )
+    return record
+
+
+def corrected_values(record: PatrolRecord) -> dict:
+    """The record's values after its amendments, in order (the original is unchanged)."""
+    values = {name: getattr(record, name) for name in PATROL_FIELDS}
+    for amendment in record.amendments.all():
+        for name, change in amendment.changes.items():
+            values[name] = change["value"]
+    return values
+
+
+def _display(record, name, value):
+    field = PatrolRecord._meta.get_field(name)
+    if field.choices:
+        return dict(field.choices).get(value, value)
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return "" if value is None else str(value)
+
+
+@transaction.atomic
+def amend_patrol(record: PatrolRecord, *, actor, reason: str, values: dict) -> PatrolAmendment:
+    """Correct a filed record: the amendment holds the reason and the corrected values;
+    the record stays exactly as filed."""
+    record = PatrolRecord.objects.select_for_update().get(pk=record.pk)
+    if not can_amend_patrol(actor, record):
+        raise ValidationError("只有本街道办事处的工作人员可以更正巡查记录")
+    reason = (reason or "").strip()
+    _require(reason, "reason", "请填写更正原因")
+    current = corrected_values(record)
+    changes = {}
+    for name, value in values.items():
+        if name not in PATROL_FIELDS or value == current[name]:
+            continue
+        if isinstance(value, time):
+            stored = value.strftime("%H:%M:%S")
+            if stored == str(current[name]):
+                continue
+        else:
+            stored = value
+        changes[name] = {
+            "label": str(PatrolRecord._meta.get_field(name).verbose_name),
+            "old": _display(record, name, current[name]),
+            "new": _display(record, name, value),
+            "value": stored,
+        }
+    if not changes:
+        raise ValidationError({"reason": "没有更正任何内容：请修改需要更正的项目"})
+    if "patrollers" in changes and not str(changes["patrollers"]["value"]).strip():
+        raise ValidationError({"patrollers": "巡查人员不能为空"})
+    amendment = PatrolAmendment.objects.create(
+        record=record, reason=reason, changes=changes, amended_by=actor
+    )
+    audit.record(
+        record,
+        actor=actor,
+        action=AuditEvent.Action.AMEND,
+        changes={
+            k: {"label": v["label"], "old": v["old"], "new": v["new"]} for k, v in changes.items()
+        },
+        summary=f"更正：{reason}",
+    )
+    return amendment
+
+
+# --- hazards --------------------------------------------------------------------------
+def _new_hazard(*, actor, estate, patrol, values) -> Hazard:
+    """A validated, unsaved hazard."""
+    hazard = Hazard(
+        estate=estate,
+        street_office_id=estate.community.street_office_id,
+        patrol=patrol,
+        reported_by=actor,
+        **{k: v for k, v in values.items() if k in HAZARD_FIELDS},
+    )
+    hazard.full_clean(exclude=["patrol"])
+    if hazard.deadline is not None and hazard.deadline < timezone.localdate():
+        raise ValidationError({"deadline": "整改期限不能早于今天"})
+    return hazard
+
+
+def _create_hazard(*, actor, estate, patrol, values, checked_photos):
+    hazard = _new_hazard(actor=actor, estate=estate, patrol=patrol, values=values)
+    hazard.save()
+    audit.record(
+        hazard,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        summary=f"发现{hazard.get_severity_display()}：{hazard.get_category_display()}",
+    )
+    _store_photos(checked_photos, actor=actor, estate=estate, kind=Photo.Kind.HAZARD, hazard=hazard)
+    return hazard
+
+
+@transaction.atomic
+def report_hazard(*, actor, patrol: PatrolRecord, values: dict, photos=()) -> Hazard:
+    """Add a hazard found on a filed patrol (a record may carry any number)."""
+    patrol = PatrolRecord.objects.select_related("estate__community").get(pk=patrol.pk)
+    if not can_report_hazard(actor, patrol.estate):
+        raise ValidationError("只有本街道办事处的工作人员可以报告隐患")
+    checked = _check_photos(photos, field="photos")
+    return _create_hazard(
+        actor=actor, estate=patrol.estate, patrol=patrol, values=values, checked_photos=checked
+    )
+
+
+def _check_hazard_actor(actor, hazard):
+    if not can_move_hazard(actor, hazard):
+        raise ValidationError("只有本街道办事处的工作人员或指挥部办公室可以处理该隐患")
+
+
+@transaction.atomic
+def notify_hazard(
+    hazard: Hazard,
+    *,
+    actor,
+    contractor: Company,
+    notified_person: str,
+    notified_via: str,
+    deadline: date,
+    notified_at: datetime | None = None,
+) -> Hazard:
+    """open → notified: the contractor was told (who, how, when) and given a deadline."""
+    _check_hazard_actor(actor, hazard)
+    if contractor is None:
+        raise ValidationError({"contractor": "请选择告知的施工单位"})
+    if contractor.role != Company.Role.CONTRACTOR or not contractor.is_active:
+        raise ValidationError({"contractor": "请选择有效的施工单位"})
+    _require(notified_person, "notified_person", "请填写被告知人")
+    _require(notified_via, "notified_via", "请选择告知方式")
+    _require(deadline, "deadline", "请填写整改期限")
+    notified_at = notified_at or timezone.now()
+    if notified_at > timezone.now():
+        raise ValidationError({"notified_at": "告知时间不能晚于现在"})
+    if deadline < timezone.localdate(notified_at):
+        raise ValidationError({"deadline": "整改期限不能早于告知日期"})
+    return _transition(
+        hazard,
+        actor=actor,
+        allowed_from=(Hazard.Status.OPEN,),
+        to=Hazard.Status.NOTIFIED,
+        summary=f"已告知施工单位 {contractor.name}（{notified_person}）整改",
+        contractor=contractor,
+        notified_person=notified_person.strip(),
+        notified_via=notified_via,
+        notified_at=notified_at,
+        deadline=deadline,
+    )
+
+
+@transaction.atomic
+def record_rectification(hazard: Hazard, *, actor, note: str, photos=()) -> Hazard:
+    """notified → rectified: what the contractor did, with a photo."""
+    _check_hazard_actor(actor, hazard)
+    _require(note, "rectification_note", "请填写整改情况")
+    checked = _check_photos(photos, field="photos")
+    if not checked:
+        raise ValidationError({"photos": "请上传整改后的照片"})
+    hazard = _transition(
+        hazard,
+        actor=actor,
+        allowed_from=(Hazard.Status.NOTIFIED,),
+        to=Hazard.Status.RECTIFIED,
+        summary="施工单位已整改，待复查",
+        rectification_note=note.strip(),
+        rectified_at=timezone.now(),
+    )
+    _store_photos(
+        checked, actor=actor, estate=hazard.estate, kind=Photo.Kind.RECTIFICATION, hazard=hazard
+    )
+    return hazard
+
+
+@transaction.atomic
+def reinspect_hazard(
+    hazard: Hazard, *, actor, passed: bool, note: str, new_deadline: date | None = None
+) -> Hazard:
+    """rectified → verified (复查合格), or back to notified with a new deadline."""
+    _check_hazard_actor(actor, hazard)
+    _require(note, "reinspection_note", "请填写复查意见")
+    if passed:
+        return _transition(
+            hazard,
+            actor=actor,
+            allowed_from=(Hazard.Status.RECTIFIED,),
+            to=Hazard.Status.VERIFIED,
+            summary="复查合格",
+            reinspection_note=note.strip(),
+            verified_at=timezone.now(),
+        )
+    _require(new_deadline, "new_deadline", "复查不合格时请重新确定整改期限")
+    if new_deadline < timezone.localdate():
+        raise ValidationError({"new_deadline": "新的整改期限不能早于今天"})
+    current = Hazard.objects.get(pk=hazard.pk)
+    return _transition(
+        hazard,
+        actor=actor,
+        allowed_from=(Hazard.Status.RECTIFIED,),
+        to=Hazard.Status.NOTIFIED,
+        summary="复查不合格，退回重新整改",
+        reinspection_note=note.strip(),
+        deadline=new_deadline,
+        rectified_at=None,
+        reinspection_failures=current.reinspection_failures + 1,
+    )
+
+
+@transaction.atomic
+def close_hazard(hazard: Hazard, *, actor) -> Hazard:
+    """verified → closed (销号)."""
+    _check_hazard_actor(actor, hazard)
+    return _transition(
+        hazard,
+        actor=actor,
+        allowed_from=(Hazard.Status.VERIFIED,),
+        to=Hazard.Status.CLOSED,
+        summary="隐患销号",
+        closed_at=timezone.now(),
+    )
+
+
+# --- quality inspections --------------------------------------------------------------
+@transaction.atomic
+def record_quality_inspection(
+    *,
+    actor,
+    estate: Estate,
+    values: dict,
+    requirements=(),
+    photos=(),
+) -> QualityInspection:
+    """HQ records an inspection; with required rectifications it is sent as feedback
+    (status sent, deadline the earliest requirement's), without it is closed."""
+    if not can_inspect_quality(actor):
+        raise ValidationError("只有指挥部质量检查员或指挥部办公室可以录入质量检查")
+    estate = Estate.objects.with_org().get(pk=estate.pk)
+    works_item = values.get("works_item")
+    if works_item is not None and works_item.estate_id != estate.pk:
+        raise ValidationError({"works_item": "所选工程项目不属于该小区"})
+    contractor = values.get("contractor")
+    if contractor is not None and contractor.role != Company.Role.CONTRACTOR:
+        raise ValidationError({"contractor": "请选择施工单位"})
+    requirements = [(d.strip(), dl) for d, dl in requirements if d and d.strip()]
+    for description, deadline in requirements:
+        if deadline is None:
+            raise ValidationError({"requirements": f"整改要求「{description}」缺少整改期限"})
+    if values.get("rating") == QualityInspection.Rating.FAIL and not requirements:
+        raise ValidationError({"requirements": "评定为不合格时须提出整改要求"})
+    checked = _check_photos(photos, field="photos")
+    inspection = QualityInspection(
+        estate=estate,
+        street_office_id=estate.community.street_office_id,
+        works_item=works_item,
+        inspected_on=values.get("inspected_on") or timezone.localdate(),
+        inspector=actor,
+        contractor=contractor,
+        findings=values.get("findings", ""),
+        rating=values.get("rating", ""),
+        status=QualityInspection.Status.SENT if requirements else QualityInspection.Status.CLOSED,
+        deadline=min((dl for _, dl in requirements), default=None),
+    )
+    if inspection.inspected_on > timezone.localdate():
+        raise ValidationError({"inspected_on": "检查日期不能晚于今天"})
+    if inspection.status == QualityInspection.Status.CLOSED:
+        inspection.closed_at = timezone.now()
+    inspection.full_clean()
+    inspection.save()
+    QualityRequirement.objects.bulk_create(
+        QualityRequirement(inspection=inspection, description=d[:200], deadline=dl)
+        for d, dl in requirements
+    )
+    audit.record(
+        inspection,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        summary=f"质量检查（{inspection.get_rating_display()}），整改要求 {len(requirements)} 项",
+    )
+    _store_photos(
+        checked, actor=actor, estate=estate, kind=Photo.Kind.QUALITY, inspection=inspection
+    )
+    return inspection
+
+
+@transaction.atomic
+def respond_quality(inspection: QualityInspection, *, actor, note: str) -> QualityInspection:
+    """sent → responded: the street office reports what the contractor rectified."""
+    if not can_respond_quality(actor, inspection):
+        raise ValidationError("只有该小区所属街道办事处的工作人员可以回复整改情况")
+    _require(note, "response_note", "请填写整改回复")
+    return _transition(
+        inspection,
+        actor=actor,
+        allowed_from=(QualityInspection.Status.SENT,),
+        to=QualityInspection.Status.RESPONDED,
+        summary="街道办事处回复整改情况",
+        response_note=note.strip(),
+        responded_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def recheck_quality(
+    inspection: QualityInspection,
+    *,
+    actor,
+    passed: bool,
+    note: str,
+    new_deadline: date | None = None,
+) -> QualityInspection:
+    """responded → closed when HQ's re-check passes, else back to sent with a deadline."""
+    if not can_recheck_quality(actor, inspection):
+        raise ValidationError("只有指挥部质量检查员或指挥部办公室可以复查")
+    _require(note, "recheck_note", "请填写复查意见")
+    if passed:
+        return _transition(
+            inspection,
+            actor=actor,
+            allowed_from=(QualityInspection.Status.RESPONDED,),
+            to=QualityInspection.Status.CLOSED,
+            summary="复查合格，整改闭环",
+            recheck_note=note.strip(),
+            closed_at=timezone.now(),
+        )
+    _require(new_deadline, "new_deadline", "复查不合格时请重新确定整改期限")
+    if new_deadline < timezone.localdate():
+        raise ValidationError({"new_deadline": "新的整改期限不能早于今天"})
+    current = QualityInspection.objects.get(pk=inspection.pk)
+    return _transition(
+        inspection,
+        actor=actor,
+        allowed_from=(QualityInspection.Status.RESPONDED,),
+        to=QualityInspection.Status.SENT,
+        summary="复查不合格，退回重新整改",
+        recheck_note=note.strip(),
+        deadline=new_deadline,
+        recheck_failures=current.recheck_failures + 1,
+    )
+
+
+# --- the missed-patrol register -------------------------------------------------------
+@transaction.atomic
+def record_missed_patrols(day: date, *, actor=None) -> MissedPatrolRun:
+    """Register every compound under construction on ``day`` without a filed record.
+
+    Only days that are over (before today): today's patrols may still be filed.
+    Idempotent: misses already registered are left as they are; weekends count like
+    any day (the source requires a patrol every day)."""
+    if day >= timezone.localdate():
+        raise ValidationError({"date": f"{day:%Y-%m-%d} 尚未结束，只能登记已过去日期的未巡查情况"})
+    due = estates_under_construction(day)
+    missing = (
+        due.annotate(
+            filed=Exists(PatrolRecord.objects.filter(estate=OuterRef("pk"), date=day)),
+            registered=Exists(MissedPatrol.objects.filter(estate=OuterRef("pk"), date=day)),
+        )
+        .filter(filed=False, registered=False)
+        .values_list("pk", "community__street_office_id")
+    )
+    now = timezone.now()
+    rows = [
+        MissedPatrol(estate_id=pk, street_office_id=street_id, date=day, recorded_at=now)
+        for pk, street_id in missing
+    ]
+    # ignore_conflicts: two runs racing for the same day register each miss once.
+    MissedPatrol.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    run = MissedPatrolRun.objects.create(
+        date=day, due=due.count(), created=len(rows), actor=actor, ran_at=now
+    )
+    audit.record(
+        run,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        summary=f"登记 {day:%Y-%m-%d} 未巡查 {len(rows)} 个小区（应巡查 {run.due} 个）",
+    )
+    return run

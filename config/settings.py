@@ -210,6 +210,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The eight checklist fields of a patrol share one set of choices.
+    "ENUM_NAME_OVERRIDES": {"CheckResultEnum": "inspections.models.CheckResult"},
 }
 
 # --- Celery ---------------------------------------------------------------------------
@@ -243,6 +245,11 @@ else:
 # Periodic jobs; exactly one `celery -A config beat` runs them in production. Each task is
 # idempotent and can be run by hand through its management command.
 CELERY_BEAT_SCHEDULE = {
+    # Yesterday's unfiled patrol records, once the day is over.
+    "inspections-record-missed-patrols": {
+        "task": "inspections.record_missed_patrols",
+        "schedule": crontab(hour=0, minute=30),
+    },
     "coverage-schedule-reinspections": {
         "task": "coverage.tasks.schedule_reinspections",
         "schedule": crontab(hour=6, minute=0, day_of_week=1),

@@ -41,7 +41,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["panels"] = [p for module in app_modules("home") for p in module.panels(user)]
+        panels = [p for module in app_modules("home") for p in module.panels(user)]
+        # A clerk's "today's patrols" comes before the ledger; HQ sees the campaign first.
+        context["panels"] = sorted(panels, key=lambda panel: panel.get("order", 50))
         return context
 
 

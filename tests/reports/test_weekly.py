@@ -69,3 +69,15 @@ def test_pack_carries_the_coverage_figures(login, hq_staff, estate_a):
     body = login(hq_staff).get("/reports/weekly/?meeting=2013-07-09").content.decode()
     assert "四、物业管理覆盖与长效管理" in body
     assert "覆盖率" in body
+
+
+def test_pack_counts_filed_and_missed_patrols_of_the_week(login, hq_staff, clerk_a, estate_a):
+    from tests.inspections.factories import MissedPatrolFactory, PatrolRecordFactory
+
+    PatrolRecordFactory(estate=estate_a, date=date(2013, 7, 3), filed_by=clerk_a)
+    PatrolRecordFactory(estate=estate_a, date=date(2013, 7, 1), filed_by=clerk_a)  # week before
+    MissedPatrolFactory(estate=estate_a, date=date(2013, 7, 6))
+    response = login(hq_staff).get("/reports/weekly.xlsx?meeting=2013-07-09")
+    sheet = load_workbook(BytesIO(response.content))["巡查与隐患"]
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "林山寨街道办事处")
+    assert row[1:5] == (2, 1, 1, 50)

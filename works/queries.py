@@ -1,8 +1,27 @@
 """Read-side questions about works that other apps ask."""
 
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+    TextChoices,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from estates.models import Estate
 from works.models import EstateWorksItem
@@ -20,3 +39,139 @@ def estates_under_construction(day: date):
         under_construction_on(day), estate=OuterRef("pk"), applicable=True
     )
     return Estate.objects.active().filter(Exists(in_progress))
+
+
+# --- phase and overdue: one definition, used by every page, the API and the panels --------
+Status = EstateWorksItem.Status
+NOT_STARTED = (Status.PLANNED, Status.TENDERED)
+NOT_FINISHED = (Status.PLANNED, Status.TENDERED, Status.UNDER_CONSTRUCTION)
+NOT_ACCEPTED = (*NOT_FINISHED, Status.COMPLETED)
+
+
+class Phase(TextChoices):
+    """A compound's phase, derived from its applicable works items."""
+
+    NO_SCOPE = "no_scope", "未定范围"
+    PLANNED = "planned", "计划"
+    TENDERED = "tendered", "已招标"
+    UNDER_CONSTRUCTION = "under_construction", "施工中"
+    COMPLETED = "completed", "已完工"
+    ACCEPTED = "accepted", "已验收"
+
+
+def _items_with(statuses, estate_ref="pk"):
+    return Exists(
+        EstateWorksItem.objects.filter(
+            estate=OuterRef(estate_ref), applicable=True, status__in=statuses
+        )
+    )
+
+
+def overdue_reasons(day: date, estate_ref: str = "pk", prefix: str = "") -> dict[str, Q]:
+    """The ways a compound can be overdue on ``day``, each a condition on an Estate
+    queryset (``prefix`` "estate__" and ``estate_ref`` "estate" to use them from a
+    works-item queryset). A milestone or planned date is missed when its day has passed
+    and some applicable item has not reached it:
+
+    - tender: the campaign's tendering deadline passed with items still planned;
+    - start: the construction-start deadline or the schedule's planned start passed with
+      items not started;
+    - finish: the construction-finish deadline or the planned finish passed with items
+      not completed;
+    - acceptance: the acceptance period ended with items not accepted."""
+    p = prefix
+
+    def passed(field):
+        # "Set and before day": a missing date (no campaign, no schedule) never makes a
+        # compound overdue, and SQL never sees a NULL in the condition.
+        return Q(**{f"{p}{field}__isnull": False, f"{p}{field}__lt": day})
+
+    return {
+        "tender": passed("campaign__tender_deadline") & _items_with([Status.PLANNED], estate_ref),
+        "start": (
+            passed("campaign__construction_start_deadline")
+            | passed("works_schedule__planned_start")
+        )
+        & _items_with(NOT_STARTED, estate_ref),
+        "finish": (
+            passed("campaign__construction_finish_deadline")
+            | passed("works_schedule__planned_finish")
+        )
+        & _items_with(NOT_FINISHED, estate_ref),
+        "acceptance": passed("campaign__acceptance_end") & _items_with(NOT_ACCEPTED, estate_ref),
+    }
+
+
+OVERDUE_LABELS = {
+    "tender": "招投标逾期",
+    "start": "未按期开工",
+    "finish": "未按期完工",
+    "acceptance": "验收逾期",
+}
+
+
+def overdue_q(day: date, estate_ref: str = "pk", prefix: str = "") -> Q:
+    """A compound (or, with the prefix, a compound's item) that is overdue on ``day``."""
+    condition = Q()
+    for reason in overdue_reasons(day, estate_ref, prefix).values():
+        condition |= reason
+    return condition
+
+
+def overdue_estates(day: date):
+    return Estate.objects.active().filter(overdue_q(day))
+
+
+def _flag(condition):
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
+def with_progress(queryset, day: date):
+    """Annotate a compound queryset with its scope totals, its phase and whether (and
+    why) it is overdue on ``day``: ``item_count``, ``budget_total``, ``percent``,
+    ``first_start``, ``last_finish``, ``phase``, ``is_overdue`` and one
+    ``overdue_<reason>`` flag per reason of ``overdue_reasons``. One query, any size."""
+    p = "works_items__"
+    applicable = Q(**{f"{p}applicable": True})
+
+    def count(*statuses):
+        return Count(f"{p}id", filter=applicable & Q(**{f"{p}status__in": statuses}))
+
+    reasons = overdue_reasons(day)
+    queryset = queryset.annotate(
+        item_count=Count(f"{p}id", filter=applicable),
+        planned_count=count(Status.PLANNED),
+        started_count=count(Status.UNDER_CONSTRUCTION, Status.COMPLETED, Status.ACCEPTED),
+        finished_count=count(Status.COMPLETED, Status.ACCEPTED),
+        accepted_count=count(Status.ACCEPTED),
+        budget_total=Coalesce(
+            Sum(f"{p}budget", filter=applicable), Value(Decimal("0")), output_field=DecimalField()
+        ),
+        percent=Coalesce(Avg(f"{p}percent_complete", filter=applicable), Value(0.0)),
+        first_start=Min(f"{p}actual_start", filter=applicable),
+        last_finish=Max(f"{p}actual_finish", filter=applicable),
+    )
+    return queryset.annotate(
+        phase=Case(
+            When(item_count=0, then=Value(Phase.NO_SCOPE)),
+            When(accepted_count=F("item_count"), then=Value(Phase.ACCEPTED)),
+            When(finished_count=F("item_count"), then=Value(Phase.COMPLETED)),
+            When(started_count__gt=0, then=Value(Phase.UNDER_CONSTRUCTION)),
+            When(planned_count=0, then=Value(Phase.TENDERED)),
+            default=Value(Phase.PLANNED),
+            output_field=CharField(),
+        ),
+        **{f"overdue_{name}": _flag(condition) for name, condition in reasons.items()},
+        is_overdue=_flag(overdue_q(day)),
+    )
+
+
+def phase_label(phase: str) -> str:
+    return Phase(phase).label if phase in Phase.values else phase
+
+
+def overdue_labels(row) -> list[str]:
+    """The labels of the reasons a ``with_progress`` row is overdue."""
+    return [label for name, label in OVERDUE_LABELS.items() if getattr(row, f"overdue_{name}")]

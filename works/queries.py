@@ -15,6 +15,7 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     Sum,
     TextChoices,
@@ -23,7 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from estates.models import Estate
+from estates.models import Campaign, Estate, WorksItem
 from works.models import EstateWorksItem
 
 
@@ -168,6 +169,72 @@ def with_progress(queryset, day: date):
     )
 
 
+def phase_case(estate_ref: str = "pk"):
+    """The same phase as ``with_progress`` without aggregating, so a compound queryset
+    can be grouped by it (``.annotate(phase=phase_case()).values("phase")``)."""
+    return Case(
+        When(~_items_with(Status.values, estate_ref), then=Value(Phase.NO_SCOPE)),
+        When(~_items_with(NOT_ACCEPTED, estate_ref), then=Value(Phase.ACCEPTED)),
+        When(~_items_with(NOT_FINISHED, estate_ref), then=Value(Phase.COMPLETED)),
+        When(
+            _items_with([Status.UNDER_CONSTRUCTION, Status.COMPLETED, Status.ACCEPTED], estate_ref),
+            then=Value(Phase.UNDER_CONSTRUCTION),
+        ),
+        When(~_items_with([Status.PLANNED], estate_ref), then=Value(Phase.TENDERED)),
+        default=Value(Phase.PLANNED),
+        output_field=CharField(),
+    )
+
+
+def phase_counts(estates) -> dict[str, int]:
+    """``{phase: number of compounds}`` over a compound queryset, in one query."""
+    rows = (
+        estates.order_by()
+        .annotate(phase=phase_case())
+        .values("phase")
+        .annotate(n=Count("id"))
+        .values_list("phase", "n")
+    )
+    counts = dict.fromkeys(Phase.values, 0)
+    counts.update(rows)
+    return counts
+
+
+def current_campaign(day: date):
+    """This year's campaign, else the latest one (None before any campaign exists)."""
+    return Campaign.objects.filter(year__lte=day.year).order_by("-year").first()
+
+
+def street_office_totals(estates, day: date):
+    """Per street office: compounds, overdue compounds, applicable items, budget, and the
+    planned and actual span, over a compound queryset. One grouped query."""
+    applicable = Q(works_items__applicable=True)
+    return (
+        estates.order_by()
+        .values(
+            "community__street_office",
+            "community__street_office__name",
+            "community__street_office__sort_order",
+        )
+        .annotate(
+            estate_count=Count("id", distinct=True),
+            overdue_count=Count("id", filter=overdue_q(day), distinct=True),
+            item_count=Count("works_items", filter=applicable),
+            budget_total=Coalesce(
+                Sum("works_items__budget", filter=applicable),
+                Value(Decimal("0")),
+                output_field=DecimalField(),
+            ),
+            percent=Coalesce(Avg("works_items__percent_complete", filter=applicable), Value(0.0)),
+            planned_start=Min("works_schedule__planned_start"),
+            planned_finish=Max("works_schedule__planned_finish"),
+            first_start=Min("works_items__actual_start", filter=applicable),
+            last_finish=Max("works_items__actual_finish", filter=applicable),
+        )
+        .order_by("community__street_office__sort_order")
+    )
+
+
 def phase_label(phase: str) -> str:
     return Phase(phase).label if phase in Phase.values else phase
 
@@ -175,3 +242,29 @@ def phase_label(phase: str) -> str:
 def overdue_labels(row) -> list[str]:
     """The labels of the reasons a ``with_progress`` row is overdue."""
     return [label for name, label in OVERDUE_LABELS.items() if getattr(row, f"overdue_{name}")]
+
+
+def sheet_items(estate):
+    """A compound's works sheet: all twelve works items in order, each with its row (or
+    None when the scope has no row for it yet) and the active package's contract."""
+    from works.models import TenderPackageItem
+
+    rows = {
+        row.works_item_id: row
+        for row in EstateWorksItem.objects.filter(estate=estate).prefetch_related(
+            Prefetch(
+                "package_items",
+                queryset=TenderPackageItem.objects.filter(is_active=True).select_related(
+                    "package__contract__contractor", "package__contract__supervisor"
+                ),
+                to_attr="active_package_items",
+            )
+        )
+    }
+    result = []
+    for item in WorksItem.objects.order_by("number"):
+        row = rows.get(item.pk)
+        package = row.active_package_items[0].package if row and row.active_package_items else None
+        contract = getattr(package, "contract", None) if package else None
+        result.append({"works_item": item, "row": row, "package": package, "contract": contract})
+    return result

@@ -42,7 +42,7 @@ CAMPAIGN_FIELDS = (
 )
 
 
-# --- who may do what ------------------------------------------------------------------------
+# --- who may do what ---------------------------------------------------------------------
 def _own_street(user, estate) -> bool:
     return user.is_street_staff and estate.community.street_office_id == user.street_office_id
 
@@ -95,7 +95,7 @@ def _money(value) -> str:
     return f"{Decimal(value):,.2f}"
 
 
-# --- scope and its approval -------------------------------------------------------------------
+# --- scope and its approval --------------------------------------------------------------
 def scope_status(estate) -> str:
     scope = EstateScope.objects.filter(estate=estate).only("status").first()
     return scope.status if scope else EstateScope.Status.DRAFT
@@ -258,7 +258,7 @@ def return_scope(estate: Estate, *, actor, reason: str) -> EstateScope:
     return scope
 
 
-# --- company directory --------------------------------------------------------------------------
+# --- company directory -------------------------------------------------------------------
 def _clean_company(company):
     company.credit_code = (company.credit_code or "").strip().upper()
     company.full_clean()
@@ -292,7 +292,7 @@ def update_company(company: Company, *, actor, values: dict) -> dict:
     return changes
 
 
-# --- tendering ------------------------------------------------------------------------------------
+# --- tendering ---------------------------------------------------------------------------
 @transaction.atomic
 def create_package(
     *,
@@ -604,7 +604,7 @@ TRANSITIONS = {
 }
 
 
-# --- schedule and campaign milestones -----------------------------------------------------------
+# --- schedule and campaign milestones ----------------------------------------------------
 @transaction.atomic
 def set_schedule(
     estate: Estate, *, actor, planned_start: date, planned_finish: date
@@ -658,3 +658,23 @@ def update_campaign(campaign: Campaign, *, actor, values: dict) -> dict:
             campaign, actor=actor, action=Action.UPDATE, changes=changes, summary="修改批次节点"
         )
     return changes
+
+
+@transaction.atomic
+def save_schedule(*, actor, rows) -> int:
+    """Apply ``[(estate, planned_start, planned_finish)]`` from a street office's schedule
+    form; all or nothing. Returns the number of compounds whose dates changed."""
+    changed = 0
+    for estate, planned_start, planned_finish in rows:
+        before = (
+            ScheduleEntry.objects.filter(estate=estate)
+            .values_list("planned_start", "planned_finish")
+            .first()
+        )
+        if before == (planned_start, planned_finish):
+            continue
+        set_schedule(
+            estate, actor=actor, planned_start=planned_start, planned_finish=planned_finish
+        )
+        changed += 1
+    return changed

@@ -95,3 +95,35 @@ def test_estates_under_construction_keeps_its_meaning(awarded, item_a, estate_a,
     services.start_item(item_a, actor=clerk_a, on=date(2013, 7, 10))
     assert list(estates_under_construction(date(2013, 7, 10))) == [estate_a]
     assert list(estates_under_construction(date(2013, 7, 9))) == []
+
+
+def test_phase_case_matches_with_progress(awarded, item_a, item_a2, item_b, clerk_a):
+    from works.queries import phase_case, phase_counts
+
+    services.start_item(item_a, actor=clerk_a, on=date(2013, 7, 10))
+    day = date(2013, 8, 1)
+    expected = {e.pk: e.phase for e in with_progress(Estate.objects.all(), day)}
+    actual = dict(Estate.objects.annotate(phase=phase_case()).values_list("pk", "phase"))
+    assert actual == expected
+    counts = phase_counts(Estate.objects.all())
+    assert (counts[Phase.UNDER_CONSTRUCTION], counts[Phase.TENDERED], counts[Phase.PLANNED]) == (
+        1,
+        1,
+        1,
+    )
+
+
+def test_street_office_totals(item_a, item_a2, item_b, street_a, hq_staff, estate_a):
+    from works.queries import street_office_totals
+
+    services.set_schedule(
+        estate_a, actor=hq_staff, planned_start=date(2013, 7, 1), planned_finish=date(2013, 9, 1)
+    )
+    rows = {
+        r["community__street_office"]: r
+        for r in street_office_totals(Estate.objects.all(), date(2013, 7, 2))
+    }
+    row = rows[street_a.pk]
+    assert (row["estate_count"], row["item_count"], row["overdue_count"]) == (2, 2, 2)
+    assert row["budget_total"] == 180000 + 18000
+    assert row["planned_start"] == date(2013, 7, 1)

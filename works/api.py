@@ -38,7 +38,7 @@ class AmountsHiddenMixin:
         return data
 
 
-# --- compound-items ---------------------------------------------------------------------------
+# --- compound-items ----------------------------------------------------------------------
 class EstateWorksItemSerializer(serializers.ModelSerializer):
     estate_name = serializers.CharField(source="estate.name", read_only=True, label="小区名称")
     street_office = serializers.IntegerField(
@@ -152,7 +152,7 @@ class EstateWorksItemViewSet(ScopedModelViewSet):
         return self._transition(request, "accept")
 
 
-# --- companies ---------------------------------------------------------------------------------
+# --- companies ---------------------------------------------------------------------------
 class CompanySerializer(serializers.ModelSerializer):
     class Meta:
         model = Company
@@ -180,7 +180,7 @@ class CompanyViewSet(ScopedModelViewSet):
         return services.can_manage_tenders(user)
 
 
-# --- tenders --------------------------------------------------------------------------------------
+# --- tenders -----------------------------------------------------------------------------
 class BidSerializer(AmountsHiddenMixin, serializers.ModelSerializer):
     contractor_name = serializers.CharField(source="contractor.name", read_only=True)
     amount_fields = ("amount",)
@@ -294,7 +294,7 @@ class TenderPackageViewSet(ScopedModelViewSet):
         return Response(self.get_serializer(package).data)
 
 
-# --- contracts ------------------------------------------------------------------------------------
+# --- contracts ---------------------------------------------------------------------------
 class ContractSerializer(AmountsHiddenMixin, serializers.ModelSerializer):
     contractor_name = serializers.CharField(source="contractor.name", read_only=True)
     supervisor_name = serializers.CharField(source="supervisor.name", read_only=True)
@@ -332,7 +332,7 @@ class ContractViewSet(ScopedReadOnlyViewSet):
     filterset_class = ContractFilterSet
 
 
-# --- campaigns ------------------------------------------------------------------------------------
+# --- campaigns ---------------------------------------------------------------------------
 class CampaignSerializer(serializers.ModelSerializer):
     overdue_estates = serializers.SerializerMethodField(label="今日逾期小区数")
 

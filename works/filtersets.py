@@ -7,16 +7,22 @@ from django.utils import timezone
 from estates.filtersets import _communities, _street_offices
 from estates.models import Campaign, Estate, WorksItem
 from works.models import Company, Contract, EstateWorksItem, TenderPackage
-from works.queries import Phase, overdue_q
+from works.queries import Phase, overdue_q, phase_case
 
 
 def _estates(request):
     return Estate.objects.visible_to(request.user if request else None)
 
 
+class YesNoWidget(django_filters.widgets.BooleanWidget):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", "全部"), ("true", "是"), ("false", "否"))
+
+
 class OverdueFilterMixin(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
-        label="逾期", method="filter_overdue", widget=django_filters.widgets.BooleanWidget
+        label="逾期", method="filter_overdue", widget=YesNoWidget
     )
     #: lookups from the filtered model to its compound, for ``overdue_q``
     overdue_estate_ref = "pk"
@@ -44,9 +50,7 @@ class EstateWorksItemFilterSet(OverdueFilterMixin):
     campaign = django_filters.ModelChoiceFilter(
         label="整治批次", field_name="estate__campaign", queryset=Campaign.objects.all()
     )
-    applicable = django_filters.BooleanFilter(
-        label="需要实施", widget=django_filters.widgets.BooleanWidget
-    )
+    applicable = django_filters.BooleanFilter(label="需要实施", widget=YesNoWidget)
     overdue_estate_ref = "estate"
     overdue_prefix = "estate__"
 
@@ -56,7 +60,8 @@ class EstateWorksItemFilterSet(OverdueFilterMixin):
 
 
 class EstateProgressFilterSet(OverdueFilterMixin):
-    """Compounds on the works sheet list and the schedule (annotated by ``with_progress``)."""
+    """Compounds on the works sheet list, its export and the schedule. Filters a plain
+    compound queryset; pages annotate only the rows they show (``with_progress``)."""
 
     q = django_filters.CharFilter(label="小区名称", field_name="name", lookup_expr="icontains")
     street_office = django_filters.ModelChoiceFilter(
@@ -80,7 +85,7 @@ class EstateProgressFilterSet(OverdueFilterMixin):
         fields = ["q", "street_office", "community", "campaign", "phase"]
 
     def filter_phase(self, queryset, name, value):
-        return queryset.filter(phase=value)
+        return queryset.annotate(phase_now=phase_case()).filter(phase_now=value)
 
 
 class CompanyFilterSet(django_filters.FilterSet):
@@ -88,9 +93,7 @@ class CompanyFilterSet(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(
         label="类别", choices=Company.Role.choices, empty_label="全部类别"
     )
-    is_active = django_filters.BooleanFilter(
-        label="有效", widget=django_filters.widgets.BooleanWidget
-    )
+    is_active = django_filters.BooleanFilter(label="有效", widget=YesNoWidget)
 
     class Meta:
         model = Company

@@ -100,15 +100,11 @@ class TenderPackageForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    #: at most this many candidate rows are offered at once; narrow by street office
-    LIMIT = 300
-
     def __init__(self, *args, campaign, street_office=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         queryset = eligible_items(campaign, street_office)
         self.fields["works_items"].queryset = queryset
-        self.fields["works_items"].widget.choices = self.fields["works_items"].choices
         self.candidates = queryset
 
 

@@ -42,7 +42,7 @@ def estates_under_construction(day: date):
     return Estate.objects.active().filter(Exists(in_progress))
 
 
-# --- phase and overdue: one definition, used by every page, the API and the panels --------
+# --- phase and overdue: one definition, used by every page, the API and the panels -------
 Status = EstateWorksItem.Status
 NOT_STARTED = (Status.PLANNED, Status.TENDERED)
 NOT_FINISHED = (Status.PLANNED, Status.TENDERED, Status.UNDER_CONSTRUCTION)
@@ -233,6 +233,20 @@ def street_office_totals(estates, day: date):
         )
         .order_by("community__street_office__sort_order")
     )
+
+
+def progress_rows(estates, day: date):
+    """``with_progress`` for the compounds of one page (a list or page of Estates), in
+    the page's order: the aggregates run over those rows only, not the whole filter."""
+    ids = [estate.pk for estate in estates]
+    annotated = with_progress(
+        Estate.objects.filter(pk__in=ids).select_related(
+            "community__street_office", "campaign", "works_schedule"
+        ),
+        day,
+    )
+    by_pk = {estate.pk: estate for estate in annotated}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def phase_label(phase: str) -> str:

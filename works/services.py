@@ -493,7 +493,7 @@ def cancel_package(package: TenderPackage, *, actor, reason: str) -> TenderPacka
     return package
 
 
-# --- progress of a compound-item ----------------------------------------------------------------
+# --- progress of a compound-item ---------------------------------------------------------
 def _wrong_status(item, field, rule) -> ValidationError:
     name, status = item.works_item.short_name, item.get_status_display()
     return ValidationError({field: f"「{name}」当前为「{status}」，{rule}"})

@@ -50,6 +50,7 @@ from works.queries import (
     Phase,
     current_campaign,
     overdue_q,
+    progress_rows,
     sheet_items,
     street_office_totals,
     with_progress,
@@ -74,6 +75,16 @@ def _message_service_error(request, exc: ValidationError):
     messages.error(request, "；".join(exc.messages))
 
 
+def plain_estates(user):
+    """The compounds a user sees, ordered as the district lists them."""
+    return (
+        Estate.objects.visible_to(user)
+        .active()
+        .select_related("community__street_office", "campaign", "works_schedule")
+        .order_by("community__street_office__sort_order", "community__name", "name")
+    )
+
+
 def progress_estates(user, day):
     return with_progress(
         Estate.objects.visible_to(user)
@@ -92,18 +103,17 @@ class WorksListView(FilteredListMixin, TemplateView):
     filterset_class = EstateProgressFilterSet
 
     def get_queryset(self):
-        return progress_estates(self.request.user, _today())
+        return plain_estates(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        today = _today()
         filterset = self.get_filterset()
-        rows = filterset.qs
+        page = self.paginate(filterset.qs)
         context["filter"] = filterset
-        context["page_obj"] = self.paginate(rows)
-        context["totals"] = street_office_totals(
-            Estate.objects.filter(pk__in=rows.values("pk")), _today()
-        )
-        context["overdue_labels"] = OVERDUE_LABELS
+        context["page_obj"] = page
+        context["rows"] = progress_rows(page, today)
+        context["totals"] = street_office_totals(filterset.qs, today)
         return context
 
 
@@ -273,10 +283,10 @@ class WorksExportView(FilteredListMixin, View):
     filterset_class = EstateProgressFilterSet
 
     def get_queryset(self):
-        return progress_estates(self.request.user, _today())
+        return plain_estates(self.request.user)
 
     def get(self, request):
-        estates = Estate.objects.filter(pk__in=self.get_filterset().qs.values("pk"))
+        estates = self.get_filterset().qs
         workbook = exports.works_sheet_workbook(estates, unit=request.user.scope_label)
         return xlsx_response(workbook, f"工程量及预算表_{_today():%Y%m%d}.xlsx")
 
@@ -287,10 +297,6 @@ class ScheduleView(FilteredListMixin, TemplateView):
     street office for the district, as a Gantt chart; overdue compounds marked."""
 
     template_name = "works/schedule.html"
-    filterset_class = EstateProgressFilterSet
-
-    def get_queryset(self):
-        return progress_estates(self.request.user, _today())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -336,13 +342,13 @@ class ScheduleView(FilteredListMixin, TemplateView):
                 )
             context.update(level="district", rows=rows, chart=chart)
             return context
-        queryset = progress_estates(user, today).filter(community__street_office=office)
+        queryset = plain_estates(user).filter(community__street_office=office)
         if campaign:
             queryset = queryset.filter(campaign=campaign)
         if self.request.GET.get("overdue") == "true":
-            queryset = queryset.filter(is_overdue=True)
-        page = self.paginate(queryset.order_by("community__name", "name"))
-        rows = list(page)
+            queryset = queryset.filter(overdue_q(today))
+        page = self.paginate(queryset)
+        rows = progress_rows(page, today)
         chart = build_chart(
             [
                 d
@@ -476,8 +482,10 @@ class CompanyListView(FilteredListMixin, TemplateView):
     filterset_class = CompanyFilterSet
 
     def get_queryset(self):
-        return Company.objects.visible_to(self.request.user).annotate(
-            contract_count=Count("contracts", distinct=True)
+        return (
+            Company.objects.visible_to(self.request.user)
+            .annotate(contract_count=Count("contracts", distinct=True))
+            .order_by("role", "name")
         )
 
     def get_context_data(self, **kwargs):
@@ -547,6 +555,7 @@ class TenderListView(FilteredListMixin, TemplateView):
                 item_count=Count("package_items", distinct=True),
                 bid_count=Count("bids", distinct=True),
             )
+            .order_by("-bid_opening_date", "-id")
         )
 
     def get_context_data(self, **kwargs):
@@ -698,6 +707,7 @@ class ContractListView(FilteredListMixin, TemplateView):
             Contract.objects.visible_to(self.request.user)
             .select_related("package", "contractor", "supervisor")
             .annotate(item_count=Count("package__package_items", distinct=True))
+            .order_by("-signed_on", "-id")
         )
 
     def get_context_data(self, **kwargs):

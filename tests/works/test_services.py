@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 Status = EstateWorksItem.Status
 
 
-# --- tendering ---------------------------------------------------------------------------------
+# --- tendering ---------------------------------------------------------------------------
 def test_bid_above_control_price_is_rejected(make_package, item_a, hq_staff, contractor):
     package = make_package(item_a, control_price="100000.00")
     with pytest.raises(ValidationError) as exc:
@@ -166,7 +166,7 @@ def test_clerk_cannot_record_bid_amount(make_package, item_a, clerk_a, contracto
         services.record_bid(package, actor=clerk_a, contractor=contractor, amount="1000")
 
 
-# --- transitions ---------------------------------------------------------------------------------
+# --- transitions -------------------------------------------------------------------------
 def test_cannot_start_untendered_item(item_a, hq_staff):
     with pytest.raises(ValidationError) as exc:
         services.start_item(item_a, actor=hq_staff, on=date(2013, 7, 1))
@@ -229,7 +229,7 @@ def test_community_lead_cannot_move_item(awarded, item_a, community_lead_a):
         services.start_item(item_a, actor=community_lead_a, on=date(2013, 7, 1))
 
 
-# --- scope and approval ------------------------------------------------------------------------
+# --- scope and approval ------------------------------------------------------------------
 def test_street_drafts_submits_and_hq_approves(estate_a, clerk_a, hq_leader):
     changed = services.save_scope(
         estate_a,
@@ -292,7 +292,7 @@ def test_tendered_item_cannot_be_dropped(awarded, item_a, hq_staff):
     assert "已招标" in exc.value.message_dict["applicable"][0]
 
 
-# --- companies, schedule, campaign --------------------------------------------------------------
+# --- companies, schedule, campaign -------------------------------------------------------
 def test_company_credit_code_check_character_is_validated(hq_staff):
     with pytest.raises(ValidationError) as exc:
         services.create_company(

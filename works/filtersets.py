@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from estates.filtersets import _communities, _street_offices
 from estates.models import Campaign, Estate, WorksItem
-from works.models import Company, Contract, EstateWorksItem, TenderPackage
+from works.models import Company, Contract, EstateScope, EstateWorksItem, TenderPackage
 from works.queries import Phase, overdue_q, phase_case
 
 
@@ -80,9 +80,22 @@ class EstateProgressFilterSet(OverdueFilterMixin):
         label="阶段", choices=Phase.choices, empty_label="全部阶段", method="filter_phase"
     )
 
+    scope_status = django_filters.ChoiceFilter(
+        label="工程范围",
+        choices=EstateScope.Status.choices,
+        empty_label="全部",
+        method="filter_scope_status",
+    )
+
     class Meta:
         model = Estate
-        fields = ["q", "street_office", "community", "campaign", "phase"]
+        fields = ["q", "street_office", "community", "campaign", "phase", "scope_status"]
+
+    def filter_scope_status(self, queryset, name, value):
+        condition = Q(works_scope__status=value)
+        if value == EstateScope.Status.DRAFT:
+            condition |= Q(works_scope__isnull=True)
+        return queryset.filter(condition)
 
     def filter_phase(self, queryset, name, value):
         return queryset.annotate(phase_now=phase_case()).filter(phase_now=value)

@@ -24,6 +24,10 @@ def panels(user):
         estates=Count("id"),
         overdue=Count("id", filter=overdue_q(today)),
         awaiting_approval=Count("id", filter=Q(works_scope__status=EstateScope.Status.SUBMITTED)),
+        drafts=Count(
+            "id",
+            filter=Q(works_scope__isnull=True) | Q(works_scope__status=EstateScope.Status.DRAFT),
+        ),
     )
     budget = EstateWorksItem.objects.filter(
         estate__in=estates.values("pk"), applicable=True

@@ -21,7 +21,7 @@ from works.filtersets import (
     TenderPackageFilterSet,
 )
 from works.models import Bid, Company, Contract, EstateWorksItem, TenderPackage
-from works.queries import overdue_q
+from works.queries import overdue_flag, overdue_q
 
 
 class AmountsHiddenMixin:
@@ -50,6 +50,7 @@ class EstateWorksItemSerializer(serializers.ModelSerializer):
     works_item_name = serializers.CharField(
         source="works_item.name", read_only=True, label="工作内容"
     )
+    estate_overdue = serializers.BooleanField(read_only=True, label="小区逾期")
 
     class Meta:
         model = EstateWorksItem
@@ -61,6 +62,7 @@ class EstateWorksItemSerializer(serializers.ModelSerializer):
             "works_item",
             "works_item_number",
             "works_item_name",
+            "estate_overdue",
             *services.SCOPE_FIELDS,
             "status",
             "percent_complete",
@@ -99,6 +101,15 @@ class EstateWorksItemViewSet(ScopedModelViewSet):
     filterset_class = EstateWorksItemFilterSet
     http_method_names = ["get", "patch", "post", "head", "options"]
     ordering_fields = ["id", "budget", "percent_complete", "actual_start"]
+
+    def get_queryset(self):
+        day = timezone.localdate()
+        return (
+            super()
+            .get_queryset()
+            .annotate(estate_overdue=overdue_flag(day, "estate", "estate__"))
+            .order_by("estate_id", "works_item__number")
+        )
 
     def can_write(self, user, obj=None):
         if obj is None:

@@ -123,6 +123,11 @@ def overdue_estates(day: date):
     return Estate.objects.active().filter(overdue_q(day))
 
 
+def overdue_flag(day: date, estate_ref: str = "pk", prefix: str = ""):
+    """``overdue_q`` as a boolean column, for ``.annotate(is_overdue=...)`` anywhere."""
+    return _flag(overdue_q(day, estate_ref, prefix))
+
+
 def _flag(condition):
     return Case(
         When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()

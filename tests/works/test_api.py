@@ -38,6 +38,8 @@ def test_estate_works_overdue_filter(api_as, hq_staff, item_a, item_b, estate_b)
     assert {r["id"] for r in overdue["results"]} == {item_a.pk}
     on_time = api_as(hq_staff).get("/api/estate-works/", {"overdue": "false"}).json()
     assert {r["id"] for r in on_time["results"]} == {item_b.pk}
+    assert on_time["results"][0]["estate_overdue"] is False
+    assert overdue["results"][0]["estate_overdue"] is True
 
 
 def test_other_street_item_is_404(api_as, clerk_b, awarded, item_a):

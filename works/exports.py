@@ -2,7 +2,7 @@
 Excel workbooks in the government layout of ``reports.xlsx``. Contract amounts are not
 in these sheets: they go to the street offices and communities as well."""
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Subquery
 
 from reports.xlsx import Column, Sheet, build_workbook
 from works.models import EstateWorksItem, TenderPackageItem
@@ -26,44 +26,57 @@ SHEET_COLUMNS = (
 
 
 def works_sheet_rows(items):
-    for number, item in enumerate(items.iterator(chunk_size=2000), start=1):
-        active = item.active_package_items
-        contract = getattr(active[0].package, "contract", None) if active else None
+    status_labels = dict(EstateWorksItem.Status.choices)
+    for number, row in enumerate(items.iterator(chunk_size=5000), start=1):
         yield (
             number,
-            item.estate.community.street_office.name,
-            item.estate.community.name,
-            item.estate.name,
-            f"{item.works_item.number}. {item.works_item.name}",
-            item.quantity,
-            item.unit,
-            item.budget,
-            item.get_status_display(),
-            item.percent_complete,
-            contract.contractor.name if contract else "",
-            contract.number if contract else "",
-            item.notes,
+            row["estate__community__street_office__name"],
+            row["estate__community__name"],
+            row["estate__name"],
+            f"{row['works_item__number']}. {row['works_item__name']}",
+            row["quantity"],
+            row["unit"],
+            row["budget"],
+            status_labels[row["status"]],
+            row["percent_complete"],
+            row["contractor_name"] or "",
+            row["contract_number"] or "",
+            row["notes"],
         )
 
 
 def works_sheet_workbook(estates, *, unit: str):
+    """One row per applicable compound-item of ``estates``; plain values (no model
+    instances) so a district-wide export stays quick."""
+    active = TenderPackageItem.objects.filter(
+        works_item=OuterRef("pk"), is_active=True, package__contract__isnull=False
+    )
     items = (
-        EstateWorksItem.objects.filter(estate__in=estates, applicable=True)
-        .select_related("estate__community__street_office", "works_item")
-        .prefetch_related(
-            Prefetch(
-                "package_items",
-                queryset=TenderPackageItem.objects.filter(is_active=True).select_related(
-                    "package__contract__contractor"
-                ),
-                to_attr="active_package_items",
-            )
+        EstateWorksItem.objects.filter(estate__in=estates.values("pk"), applicable=True)
+        .annotate(
+            contractor_name=Subquery(active.values("package__contract__contractor__name")[:1]),
+            contract_number=Subquery(active.values("package__contract__number")[:1]),
         )
         .order_by(
             "estate__community__street_office__sort_order",
             "estate__community__name",
             "estate__name",
             "works_item__number",
+        )
+        .values(
+            "estate__community__street_office__name",
+            "estate__community__name",
+            "estate__name",
+            "works_item__number",
+            "works_item__name",
+            "quantity",
+            "unit",
+            "budget",
+            "status",
+            "percent_complete",
+            "contractor_name",
+            "contract_number",
+            "notes",
         )
     )
     return build_workbook(

@@ -120,3 +120,21 @@ def test_nav_shows_tenders_to_hq_only(login, hq_staff, clerk_a):
     from works.nav import items_for
 
     assert "招投标" not in [label for label, *_ in items_for(clerk_a)]
+
+
+def test_anonymous_is_sent_to_login(client, estate_a):
+    response = client.get(reverse("works:sheet", args=[estate_a.pk]))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_anonymous_api_is_refused(api, item_a):
+    assert api.get("/api/estate-works/").status_code in (401, 403)
+
+
+def test_outsider_sees_nothing(login, api_as, outsider, item_a, estate_a, awarded):
+    assert login(outsider).get(reverse("works:sheet", args=[estate_a.pk])).status_code == 404
+    api = api_as(outsider)
+    assert api.get("/api/estate-works/").json()["count"] == 0
+    assert api.get("/api/contracts/").json()["count"] == 0
+    assert api.get("/api/companies/").json()["count"] == 0

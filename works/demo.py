@@ -218,12 +218,13 @@ def seed_schedules(rng, today):
 def seed_tenders(rng, today):
     """Awarded packages and contracts for every item past planning; a few open packages
     (bids recorded, not yet awarded) for approved compounds still planned."""
-    if TenderPackage.objects.exists():
-        return
     contractors = list(Company.objects.filter(role=Company.Role.CONTRACTOR))
     supervisors = list(Company.objects.filter(role=Company.Role.SUPERVISOR))
+    # Idempotent: items already in a package are left alone (a re-run at a larger
+    # --scale tenders only the new compounds).
     items = (
         EstateWorksItem.objects.filter(applicable=True, estate__campaign__isnull=False)
+        .exclude(package_items__is_active=True)
         .select_related("estate__community__street_office", "estate__campaign")
         .order_by("estate__campaign", "estate__community__street_office__sort_order", "estate_id")
     )
@@ -242,13 +243,16 @@ def seed_tenders(rng, today):
         groups.setdefault(key, {}).setdefault(estate.pk, []).append(item)
 
     packages, package_items, planned = [], [], []
+    offset = TenderPackage.objects.count()
     for (campaign, office, awarded), by_estate in groups.items():
         estate_ids = list(by_estate)
         chunks = [estate_ids[i : i + PACKAGE_SIZE] for i in range(0, len(estate_ids), PACKAGE_SIZE)]
         if not awarded:
-            chunks = chunks[:1]
+            # A few open packages only, and none on a re-run.
+            chunks = chunks[:1] if not offset else []
         for chunk in chunks:
-            number = f"ZY{campaign.year}-{office.sort_order:02d}-{len(packages) + 1:03d}"
+            serial = offset + len(packages) + 1
+            number = f"ZY{campaign.year}-{office.sort_order:02d}-{serial:03d}"
             chunk_items = [item for estate_id in chunk for item in by_estate[estate_id]]
             budget = sum((item.budget for item in chunk_items), Decimal(0))
             package = TenderPackage(

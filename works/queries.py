@@ -210,6 +210,26 @@ def current_campaign(day: date):
     return Campaign.objects.filter(year__lte=day.year).order_by("-year").first()
 
 
+def _total_expressions(day: date) -> dict:
+    applicable = Q(works_items__applicable=True)
+    return {
+        "estate_count": Count("id", distinct=True),
+        "overdue_count": Count("id", filter=overdue_q(day), distinct=True),
+        "item_count": Count("works_items", filter=applicable),
+        "budget_total": Coalesce(
+            Sum("works_items__budget", filter=applicable),
+            Value(Decimal("0")),
+            output_field=DecimalField(),
+        ),
+        "percent": Coalesce(Avg("works_items__percent_complete", filter=applicable), Value(0.0)),
+    }
+
+
+def district_totals(estates, day: date) -> dict:
+    """The same totals as ``street_office_totals`` over all of ``estates`` (合计 row)."""
+    return estates.order_by().aggregate(**_total_expressions(day))
+
+
 def street_office_totals(estates, day: date):
     """Per street office: compounds, overdue compounds, applicable items, budget, and the
     planned and actual span, over a compound queryset. One grouped query."""
@@ -222,15 +242,7 @@ def street_office_totals(estates, day: date):
             "community__street_office__sort_order",
         )
         .annotate(
-            estate_count=Count("id", distinct=True),
-            overdue_count=Count("id", filter=overdue_q(day), distinct=True),
-            item_count=Count("works_items", filter=applicable),
-            budget_total=Coalesce(
-                Sum("works_items__budget", filter=applicable),
-                Value(Decimal("0")),
-                output_field=DecimalField(),
-            ),
-            percent=Coalesce(Avg("works_items__percent_complete", filter=applicable), Value(0.0)),
+            **_total_expressions(day),
             planned_start=Min("works_schedule__planned_start"),
             planned_finish=Max("works_schedule__planned_finish"),
             first_start=Min("works_items__actual_start", filter=applicable),

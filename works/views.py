@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
@@ -49,6 +50,7 @@ from works.queries import (
     OVERDUE_LABELS,
     Phase,
     current_campaign,
+    district_totals,
     overdue_q,
     progress_rows,
     sheet_items,
@@ -114,6 +116,7 @@ class WorksListView(FilteredListMixin, TemplateView):
         context["page_obj"] = page
         context["rows"] = progress_rows(page, today)
         context["totals"] = street_office_totals(filterset.qs, today)
+        context["district"] = district_totals(filterset.qs, today)
         return context
 
 
@@ -458,7 +461,7 @@ class ScheduleEditView(ScopedMixin, FormView):
             formset._non_form_errors = formset.error_class(exc.messages)
             return self.form_invalid(formset)
         messages.success(self.request, f"进度计划已保存，修改了 {changed} 个小区")
-        return redirect(f"{redirect('works:schedule').url}?street_office={self.office.pk}")
+        return redirect(f"{reverse('works:schedule')}?street_office={self.office.pk}")
 
 
 class ScheduleExportView(LoginRequiredMixin, View):

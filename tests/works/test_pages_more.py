@@ -138,3 +138,16 @@ def test_outsider_sees_nothing(login, api_as, outsider, item_a, estate_a, awarde
     assert api.get("/api/estate-works/").json()["count"] == 0
     assert api.get("/api/contracts/").json()["count"] == 0
     assert api.get("/api/companies/").json()["count"] == 0
+
+
+def test_works_list_totals_per_street_and_district(login, hq_staff, item_a, item_a2, item_b):
+    from works.queries import district_totals
+
+    content = login(hq_staff).get(reverse("works:list")).content.decode()
+    # item_a 180,000 + item_a2 18,000 in 林山寨; item_b 18,000 in 建设路: 21.60 万元 in all
+    assert "19.80" in content
+    assert "1.80" in content
+    assert "21.60" in content
+    from estates.models import Estate
+
+    assert district_totals(Estate.objects.all(), date(2013, 1, 1))["item_count"] == 3

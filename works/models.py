@@ -1,5 +1,7 @@
-"""Works: the company directory, and each compound's scope among the twelve works items
-with its budget and progress."""
+"""Works: the company directory; each compound's scope among the twelve works items with
+its budget, approval and progress; tender packages, bids and contracts; and each street
+office's progress schedule. State changes live in ``works.services``; phase and overdue
+in ``works.queries``."""
 
 from decimal import Decimal
 

@@ -1,5 +1,390 @@
-"""REST API of this app; ``register`` adds its viewsets to the project's router."""
+"""REST API of works, scoped exactly as the pages are. Status moves are explicit actions
+(``POST .../start/`` and so on), never a free write of ``status``; every write goes
+through ``works.services``."""
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from estates.api_base import ScopedModelViewSet, ScopedPrimaryKeyRelatedField, ScopedReadOnlyViewSet
+from estates.models import Campaign, Estate
+from works import services
+from works.filtersets import (
+    CompanyFilterSet,
+    ContractFilterSet,
+    EstateWorksItemFilterSet,
+    TenderPackageFilterSet,
+)
+from works.models import Bid, Company, Contract, EstateWorksItem, TenderPackage
+from works.queries import overdue_flag, overdue_q
+
+
+class AmountsHiddenMixin:
+    """Drops ``amount_fields`` for users who may not see money (community leads)."""
+
+    amount_fields: tuple = ()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not services.can_see_amounts(request.user):
+            for name in self.amount_fields:
+                data.pop(name, None)
+        return data
+
+
+# --- compound-items ----------------------------------------------------------------------
+class EstateWorksItemSerializer(serializers.ModelSerializer):
+    estate_name = serializers.CharField(source="estate.name", read_only=True, label="小区名称")
+    street_office = serializers.IntegerField(
+        source="estate.community.street_office_id", read_only=True, label="街道办事处"
+    )
+    works_item_number = serializers.IntegerField(
+        source="works_item.number", read_only=True, label="序号"
+    )
+    works_item_name = serializers.CharField(
+        source="works_item.name", read_only=True, label="工作内容"
+    )
+    estate_overdue = serializers.BooleanField(read_only=True, label="小区逾期")
+
+    class Meta:
+        model = EstateWorksItem
+        fields = [
+            "id",
+            "estate",
+            "estate_name",
+            "street_office",
+            "works_item",
+            "works_item_number",
+            "works_item_name",
+            "estate_overdue",
+            *services.SCOPE_FIELDS,
+            "status",
+            "percent_complete",
+            "actual_start",
+            "actual_finish",
+        ]
+        read_only_fields = [
+            "estate",
+            "works_item",
+            "status",
+            "percent_complete",
+            "actual_start",
+            "actual_finish",
+        ]
+
+    def update(self, instance, validated_data):
+        services.update_works_item(
+            instance, actor=self.context["request"].user, values=validated_data
+        )
+        return EstateWorksItem.objects.select_related("estate__community", "works_item").get(
+            pk=instance.pk
+        )
+
+
+class TransitionSerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, label="日期（默认今天）")
+    percent = serializers.IntegerField(required=False, label="完成比例（%）")
+
+
+class EstateWorksItemViewSet(ScopedModelViewSet):
+    """Compound-items. PATCH changes scope fields (applicable, quantity, unit, budget,
+    notes) under the scope-approval rules; progress moves are the actions below."""
+
+    queryset = EstateWorksItem.objects.select_related("estate__community", "works_item")
+    serializer_class = EstateWorksItemSerializer
+    filterset_class = EstateWorksItemFilterSet
+    http_method_names = ["get", "patch", "post", "head", "options"]
+    ordering_fields = ["id", "budget", "percent_complete", "actual_start"]
+
+    def get_queryset(self):
+        day = timezone.localdate()
+        return (
+            super()
+            .get_queryset()
+            .annotate(estate_overdue=overdue_flag(day, "estate", "estate__"))
+            .order_by("estate_id", "works_item__number")
+        )
+
+    def can_write(self, user, obj=None):
+        if obj is None:
+            return False  # rows come with the scope; there is no free create
+        return services.can_edit_scope(user, obj.estate, services.scope_status(obj.estate))
+
+    def create(self, request, *args, **kwargs):
+        raise PermissionDenied("工程项目随工程范围生成，不能单独新增")
+
+    def _transition(self, request, name):
+        item = self.get_object_for_transition()
+        if not services.can_report_progress(request.user, item.estate):
+            raise PermissionDenied("您没有权限填报该小区的工程进度")
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        kwargs = {}
+        if name in ("start", "finish"):
+            kwargs["on"] = data.validated_data.get("on") or timezone.localdate()
+        if name == "progress":
+            kwargs["percent"] = data.validated_data.get("percent")
+        item = services.TRANSITIONS[name](item, actor=request.user, **kwargs)
+        return Response(self.get_serializer(item).data)
+
+    def get_object_for_transition(self):
+        # Scope (404) only: the transition's own rule answers 403.
+        queryset = self.filter_queryset(self.get_queryset())
+        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+
+    @extend_schema(request=TransitionSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        """已招标 → 施工中（实际开工日期 ``on``）。"""
+        return self._transition(request, "start")
+
+    @extend_schema(request=TransitionSerializer)
+    @action(detail=True, methods=["post"])
+    def progress(self, request, pk=None):
+        """施工中：填报完成比例 ``percent``（0–99）。"""
+        return self._transition(request, "progress")
+
+    @extend_schema(request=TransitionSerializer)
+    @action(detail=True, methods=["post"])
+    def finish(self, request, pk=None):
+        """施工中 → 已完工（实际完工日期 ``on``）。"""
+        return self._transition(request, "finish")
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """已完工 → 已验收。"""
+        return self._transition(request, "accept")
+
+
+# --- companies ---------------------------------------------------------------------------
+class CompanySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Company
+        fields = ["id", *services.COMPANY_FIELDS, "is_active"]
+        validators = []
+        extra_kwargs = {"name": {"validators": []}, "credit_code": {"validators": []}}
+
+    def create(self, validated_data):
+        return services.create_company(actor=self.context["request"].user, values=validated_data)
+
+    def update(self, instance, validated_data):
+        services.update_company(instance, actor=self.context["request"].user, values=validated_data)
+        return Company.objects.get(pk=instance.pk)
+
+
+class CompanyViewSet(ScopedModelViewSet):
+    """The directory; HQ office keeps it. Companies are deactivated, never deleted."""
+
+    queryset = Company.objects.all()
+    serializer_class = CompanySerializer
+    filterset_class = CompanyFilterSet
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def can_write(self, user, obj=None):
+        return services.can_manage_tenders(user)
+
+
+# --- tenders -----------------------------------------------------------------------------
+class BidSerializer(AmountsHiddenMixin, serializers.ModelSerializer):
+    contractor_name = serializers.CharField(source="contractor.name", read_only=True)
+    amount_fields = ("amount",)
+
+    class Meta:
+        model = Bid
+        fields = ["id", "contractor", "contractor_name", "amount", "created_at"]
+
+
+class TenderPackageSerializer(AmountsHiddenMixin, serializers.ModelSerializer):
+    works_items = ScopedPrimaryKeyRelatedField(
+        many=True, queryset=EstateWorksItem.objects.all(), write_only=True, label="小区工程项目"
+    )
+    items = serializers.SerializerMethodField(label="标段内的小区工程项目")
+    bids = BidSerializer(many=True, read_only=True)
+    contract = serializers.PrimaryKeyRelatedField(read_only=True)
+    amount_fields = ("control_price",)
+
+    class Meta:
+        model = TenderPackage
+        fields = [
+            "id",
+            "campaign",
+            "number",
+            "name",
+            "control_price",
+            "bid_opening_date",
+            "status",
+            "works_items",
+            "items",
+            "bids",
+            "contract",
+        ]
+        read_only_fields = ["status"]
+        validators = []
+        extra_kwargs = {"number": {"validators": []}}
+
+    def get_items(self, package) -> list[int]:
+        return [pi.works_item_id for pi in package.package_items.all()]
+
+    def create(self, validated_data):
+        items = validated_data.pop("works_items")
+        return services.create_package(
+            actor=self.context["request"].user, works_items=items, **validated_data
+        )
+
+
+class BidInputSerializer(serializers.Serializer):
+    contractor = serializers.PrimaryKeyRelatedField(
+        queryset=Company.objects.all(), label="投标单位"
+    )
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, label="投标报价（元）")
+
+
+class AwardInputSerializer(serializers.Serializer):
+    bid = serializers.PrimaryKeyRelatedField(queryset=Bid.objects.all(), label="中标报价")
+    number = serializers.CharField(max_length=40, label="合同编号")
+    supervisor = serializers.PrimaryKeyRelatedField(
+        queryset=Company.objects.all(), label="监理单位"
+    )
+    signed_on = serializers.DateField(label="签订日期")
+    planned_start = serializers.DateField(label="计划开工")
+    planned_finish = serializers.DateField(label="计划完工")
+
+
+class CancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, label="撤销原因")
+
+
+class TenderPackageViewSet(ScopedModelViewSet):
+    """Tender packages (标段). HQ office creates them, records bids, awards or cancels;
+    a street office reads those with its compounds."""
+
+    queryset = TenderPackage.objects.select_related("campaign", "contract").prefetch_related(
+        "bids__contractor", "package_items"
+    )
+    serializer_class = TenderPackageSerializer
+    filterset_class = TenderPackageFilterSet
+    http_method_names = ["get", "post", "head", "options"]
+
+    def can_write(self, user, obj=None):
+        return services.can_manage_tenders(user)
+
+    def _input(self, serializer_class):
+        data = serializer_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+    @extend_schema(request=BidInputSerializer, responses=BidSerializer)
+    @action(detail=True, methods=["post"])
+    def bid(self, request, pk=None):
+        package = self.get_object()
+        bid = services.record_bid(package, actor=request.user, **self._input(BidInputSerializer))
+        return Response(BidSerializer(bid, context={"request": request}).data, status=201)
+
+    @extend_schema(request=AwardInputSerializer)
+    @action(detail=True, methods=["post"])
+    def award(self, request, pk=None):
+        package = self.get_object()
+        contract = services.award_package(
+            package, actor=request.user, **self._input(AwardInputSerializer)
+        )
+        return Response(ContractSerializer(contract, context={"request": request}).data, status=201)
+
+    @extend_schema(request=CancelInputSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        package = services.cancel_package(
+            self.get_object(), actor=request.user, **self._input(CancelInputSerializer)
+        )
+        return Response(self.get_serializer(package).data)
+
+
+# --- contracts ---------------------------------------------------------------------------
+class ContractSerializer(AmountsHiddenMixin, serializers.ModelSerializer):
+    contractor_name = serializers.CharField(source="contractor.name", read_only=True)
+    supervisor_name = serializers.CharField(source="supervisor.name", read_only=True)
+    works_items = serializers.SerializerMethodField(label="覆盖的小区工程项目")
+    amount_fields = ("amount",)
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "number",
+            "package",
+            "contractor",
+            "contractor_name",
+            "supervisor",
+            "supervisor_name",
+            "amount",
+            "signed_on",
+            "planned_start",
+            "planned_finish",
+            "works_items",
+        ]
+
+    def get_works_items(self, contract) -> list[int]:
+        return [pi.works_item_id for pi in contract.package.package_items.all() if pi.is_active]
+
+
+class ContractViewSet(ScopedReadOnlyViewSet):
+    """Contracts are signed by awarding a tender package (``POST /api/tenders/{id}/award/``)."""
+
+    queryset = Contract.objects.select_related(
+        "contractor", "supervisor", "package"
+    ).prefetch_related("package__package_items")
+    serializer_class = ContractSerializer
+    filterset_class = ContractFilterSet
+
+
+# --- campaigns ---------------------------------------------------------------------------
+class CampaignSerializer(serializers.ModelSerializer):
+    overdue_estates = serializers.SerializerMethodField(label="今日逾期小区数")
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "year", *services.CAMPAIGN_FIELDS, "overdue_estates"]
+        read_only_fields = ["year"]
+
+    def get_overdue_estates(self, campaign) -> int:
+        return getattr(campaign, "overdue_count", 0)
+
+    def update(self, instance, validated_data):
+        services.update_campaign(
+            instance, actor=self.context["request"].user, values=validated_data
+        )
+        return Campaign.objects.get(pk=instance.pk)
+
+
+class CampaignViewSet(ScopedModelViewSet):
+    """A year's batch and its milestones; HQ office sets the dates."""
+
+    serializer_class = CampaignSerializer
+    queryset = Campaign.objects.all()
+    http_method_names = ["get", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        user = self.request.user
+        if not user.role:
+            return Campaign.objects.none()
+        visible = Estate.objects.visible_to(user).active().filter(overdue_q(timezone.localdate()))
+        return Campaign.objects.annotate(
+            overdue_count=Count("estates", filter=Q(estates__in=visible.values("pk")))
+        ).order_by("-year")
+
+    def can_write(self, user, obj=None):
+        return obj is not None and services.can_manage_tenders(user)
 
 
 def register(router):
-    pass
+    router.register("estate-works", EstateWorksItemViewSet, basename="estate-works")
+    router.register("companies", CompanyViewSet, basename="company")
+    router.register("tenders", TenderPackageViewSet, basename="tender")
+    router.register("contracts", ContractViewSet, basename="contract")
+    router.register("campaigns", CampaignViewSet, basename="campaign")

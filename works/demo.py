@@ -8,8 +8,20 @@ year's compounds are all finished and accepted."""
 from datetime import timedelta
 from decimal import Decimal
 
-from estates.models import Campaign, Estate, WorksItem
-from works.models import EstateWorksItem
+from django.db.models import Sum
+
+from estates.models import Campaign, Estate, User, WorksItem
+from works.models import (
+    Bid,
+    Company,
+    Contract,
+    EstateScope,
+    EstateWorksItem,
+    ScheduleEntry,
+    TenderPackage,
+    TenderPackageItem,
+)
+from works.validators import USCC_ALPHABET, uscc_check_character
 
 # Typical planned quantity range and unit price (yuan per unit) of each works item.
 QUANTITY_AND_PRICE = {
@@ -91,6 +103,215 @@ def _progress(rng, rows, campaign, today, is_current):
             row.percent_complete = rng.randint(10, 90)
 
 
+CONTRACTORS = [
+    "郑州市第一市政工程有限公司",
+    "河南中原建设集团有限公司",
+    "郑州市第二建筑工程有限责任公司",
+    "河南五建建设集团有限公司",
+    "郑州宏达市政园林工程有限公司",
+    "河南国基建设集团有限公司",
+    "郑州华城建筑安装有限公司",
+    "河南天工建设集团有限公司",
+    "郑州中原路桥工程有限公司",
+    "河南省第一建筑工程集团有限责任公司",
+]
+SUPERVISORS = [
+    "河南建达工程监理有限公司",
+    "郑州中兴工程监理有限公司",
+    "河南长城建设监理有限公司",
+    "郑州市建设工程监理有限公司",
+]
+PROPERTY_MANAGERS = [
+    "郑州绿城物业服务有限公司",
+    "河南建业物业管理有限公司",
+    "郑州正商物业服务有限公司",
+    "郑州中原物业管理有限公司",
+    "河南鑫苑物业服务有限公司",
+    "郑州康桥物业服务有限公司",
+]
+#: compounds per demo tender package (标段)
+PACKAGE_SIZE = 8
+
+
+def _uscc(rng):
+    body = (
+        "9141010" + rng.choice("0123456789") + "".join(rng.choice(USCC_ALPHABET) for _ in range(9))
+    )
+    return body + uscc_check_character(body)
+
+
+def seed_companies(rng):
+    existing = set(Company.objects.values_list("name", flat=True))
+    rows = [
+        Company(
+            name=name,
+            role=role,
+            credit_code=_uscc(rng),
+            contact_name=rng.choice("王李张刘陈杨赵黄") + rng.choice(["经理", "工", "总"]),
+            contact_phone=f"0371-{rng.randint(60000000, 69999999)}",
+            address=f"郑州市中原区{rng.choice(['建设路', '中原路', '桐柏路', '伏牛路'])}"
+            f"{rng.randint(1, 300)}号",
+        )
+        for role, names in (
+            (Company.Role.CONTRACTOR, CONTRACTORS),
+            (Company.Role.SUPERVISOR, SUPERVISORS),
+            (Company.Role.PROPERTY_MANAGER, PROPERTY_MANAGERS),
+        )
+        for name in names
+        if name not in existing
+    ]
+    Company.objects.bulk_create(rows)
+
+
+def seed_scopes(rng, approver):
+    """Approved scopes for every compound past planning; the rest draft or submitted."""
+    have = set(EstateScope.objects.values_list("estate_id", flat=True))
+    statuses = dict(
+        EstateWorksItem.objects.filter(applicable=True)
+        .exclude(status=Status.PLANNED)
+        .values_list("estate_id", "status")
+        .distinct()
+    )
+    rows = []
+    for estate_id in (
+        EstateWorksItem.objects.values_list("estate_id", flat=True).distinct().order_by()
+    ):
+        if estate_id in have:
+            continue
+        if estate_id in statuses or rng.random() < 0.5:
+            status = EstateScope.Status.APPROVED
+        else:
+            status = rng.choice([EstateScope.Status.DRAFT, EstateScope.Status.SUBMITTED])
+        rows.append(
+            EstateScope(
+                estate_id=estate_id,
+                status=status,
+                approved_by=approver if status == EstateScope.Status.APPROVED else None,
+                approved_at=approver.date_joined if status == EstateScope.Status.APPROVED else None,
+            )
+        )
+    EstateScope.objects.bulk_create(rows, batch_size=5000)
+
+
+def seed_schedules(rng, today):
+    """Each street office's schedule: planned start up to a month before the start
+    deadline, finish before the finish deadline; some planned finishes already past
+    (those compounds that have not finished are overdue)."""
+    have = set(ScheduleEntry.objects.values_list("estate_id", flat=True))
+    rows = []
+    for estate in Estate.objects.filter(campaign__isnull=False).select_related("campaign"):
+        if estate.pk in have:
+            continue
+        campaign = estate.campaign
+        start = campaign.construction_start_deadline - timedelta(days=rng.randint(0, 30))
+        # Most plans end in the last weeks before the finish deadline; about one in eight
+        # planned an earlier finish that has now passed.
+        finish = campaign.construction_finish_deadline - timedelta(days=rng.randint(0, 18))
+        if rng.random() < 0.12:
+            finish = min(finish, today - timedelta(days=rng.randint(3, 15)))
+        rows.append(
+            ScheduleEntry(estate=estate, planned_start=start, planned_finish=max(finish, start))
+        )
+    ScheduleEntry.objects.bulk_create(rows, batch_size=5000)
+
+
+def seed_tenders(rng, today):
+    """Awarded packages and contracts for every item past planning; a few open packages
+    (bids recorded, not yet awarded) for approved compounds still planned."""
+    contractors = list(Company.objects.filter(role=Company.Role.CONTRACTOR))
+    supervisors = list(Company.objects.filter(role=Company.Role.SUPERVISOR))
+    # Idempotent: items already in a package are left alone (a re-run at a larger
+    # --scale tenders only the new compounds).
+    items = (
+        EstateWorksItem.objects.filter(applicable=True, estate__campaign__isnull=False)
+        .exclude(package_items__is_active=True)
+        .select_related("estate__community__street_office", "estate__campaign")
+        .order_by("estate__campaign", "estate__community__street_office__sort_order", "estate_id")
+    )
+    approved = set(
+        EstateScope.objects.filter(status=EstateScope.Status.APPROVED).values_list(
+            "estate_id", flat=True
+        )
+    )
+    groups = {}
+    for item in items:
+        estate = item.estate
+        awarded = item.status != Status.PLANNED
+        if not awarded and (estate.pk not in approved or rng.random() < 0.5):
+            continue
+        key = (estate.campaign, estate.community.street_office, awarded)
+        groups.setdefault(key, {}).setdefault(estate.pk, []).append(item)
+
+    packages, package_items, planned = [], [], []
+    offset = TenderPackage.objects.count()
+    for (campaign, office, awarded), by_estate in groups.items():
+        estate_ids = list(by_estate)
+        chunks = [estate_ids[i : i + PACKAGE_SIZE] for i in range(0, len(estate_ids), PACKAGE_SIZE)]
+        if not awarded:
+            # A few open packages only, and none on a re-run.
+            chunks = chunks[:1] if not offset else []
+        for chunk in chunks:
+            serial = offset + len(packages) + 1
+            number = f"ZY{campaign.year}-{office.sort_order:02d}-{serial:03d}"
+            chunk_items = [item for estate_id in chunk for item in by_estate[estate_id]]
+            budget = sum((item.budget for item in chunk_items), Decimal(0))
+            package = TenderPackage(
+                campaign=campaign,
+                number=number,
+                name=f"{office.short_name}街道老旧小区整治改造{'' if awarded else '（二期）'}",
+                control_price=(budget * Decimal("1.03")).quantize(Decimal("1")) or Decimal(1),
+                bid_opening_date=campaign.tender_deadline - timedelta(days=rng.randint(5, 40)),
+                status=TenderPackage.Status.AWARDED if awarded else TenderPackage.Status.OPEN,
+            )
+            if not awarded:
+                package.bid_opening_date = today + timedelta(days=rng.randint(3, 12))
+            packages.append(package)
+            planned.append((package, chunk_items, awarded))
+    TenderPackage.objects.bulk_create(packages, batch_size=2000)
+
+    bids, contracts = [], []
+    for package, chunk_items, _awarded in planned:
+        package_items.extend(TenderPackageItem(package=package, works_item=i) for i in chunk_items)
+        bidders = rng.sample(contractors, 3)
+        offers = [
+            Bid(
+                package=package,
+                contractor=bidder,
+                amount=(package.control_price * Decimal(rng.uniform(0.88, 0.995))).quantize(
+                    Decimal("1")
+                ),
+            )
+            for bidder in bidders
+        ]
+        bids.extend(offers)
+    TenderPackageItem.objects.bulk_create(package_items, batch_size=5000)
+    Bid.objects.bulk_create(bids, batch_size=5000)
+    by_package = {}
+    for bid in bids:
+        by_package.setdefault(bid.package_id, []).append(bid)
+    for package, _, awarded in planned:
+        if not awarded:
+            continue
+        winner = min(by_package[package.pk], key=lambda b: b.amount)
+        campaign = package.campaign
+        contracts.append(
+            Contract(
+                package=package,
+                winning_bid=winner,
+                number=package.number.replace("ZY", "ZYHT", 1),
+                contractor=winner.contractor,
+                supervisor=rng.choice(supervisors),
+                amount=winner.amount,
+                signed_on=package.bid_opening_date + timedelta(days=rng.randint(5, 12)),
+                planned_start=campaign.construction_start_deadline
+                - timedelta(days=rng.randint(5, 25)),
+                planned_finish=campaign.construction_finish_deadline
+                - timedelta(days=rng.randint(0, 10)),
+            )
+        )
+    Contract.objects.bulk_create(contracts, batch_size=2000)
+
+
 def seed(*, rng, today, stdout):
     items = list(WorksItem.objects.order_by("number"))
     current = Campaign.objects.filter(year=today.year).first()
@@ -106,3 +327,14 @@ def seed(*, rng, today, stdout):
         batch.extend(rows)
     EstateWorksItem.objects.bulk_create(batch, batch_size=5000)
     stdout.write(f"  工程项目：{EstateWorksItem.objects.filter(applicable=True).count()} 项")
+    seed_companies(rng)
+    approver = User.objects.filter(username="hq").first()
+    if approver is not None:
+        seed_scopes(rng, approver)
+    seed_schedules(rng, today)
+    seed_tenders(rng, today)
+    stdout.write(
+        f"  单位：{Company.objects.count()} 家；标段：{TenderPackage.objects.count()} 个；"
+        f"合同：{Contract.objects.count()} 份，"
+        f"合同金额 {(Contract.objects.aggregate(s=Sum('amount'))['s'] or 0) / 10000:,.0f} 万元"
+    )

@@ -1,12 +1,73 @@
-"""This app's panels on the home page and sections on a compound's detail page.
+"""This app's panels on the home page and its section on a compound's detail page.
 
-``panels(user)`` returns a list of ``{"template": ..., **context}``; keep each panel's
-query count constant (aggregates in SQL)."""
+Every number is aggregated in SQL, so each panel costs a fixed number of queries."""
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from estates.models import Estate
+from works import services
+from works.models import Contract, EstateScope, EstateWorksItem, TenderPackage
+from works.queries import Phase, current_campaign, overdue_q, phase_counts, with_progress
 
 
 def panels(user):
-    return []
+    if not user.is_authenticated or not user.role:
+        return []
+    today = timezone.localdate()
+    campaign = current_campaign(today)
+    if campaign is None:
+        return []
+    estates = Estate.objects.visible_to(user).active().filter(campaign=campaign)
+    counts = phase_counts(estates)
+    totals = estates.aggregate(
+        estates=Count("id"),
+        overdue=Count("id", filter=overdue_q(today)),
+        awaiting_approval=Count("id", filter=Q(works_scope__status=EstateScope.Status.SUBMITTED)),
+        drafts=Count(
+            "id",
+            filter=Q(works_scope__isnull=True) | Q(works_scope__status=EstateScope.Status.DRAFT),
+        ),
+    )
+    budget = EstateWorksItem.objects.filter(
+        estate__in=estates.values("pk"), applicable=True
+    ).aggregate(total=Sum("budget"))["total"]
+    panel = {
+        "template": "works/_home_panel.html",
+        "order": 20,
+        "campaign": campaign,
+        "phases": [(Phase(key).label, key, counts[key]) for key in Phase.values],
+        "totals": totals,
+        "budget": budget or 0,
+        "today": today,
+    }
+    if user.is_hq:
+        panel["open_tenders"] = TenderPackage.objects.filter(
+            campaign=campaign, status=TenderPackage.Status.OPEN
+        ).count()
+    else:
+        panel["overdue_rows"] = list(
+            estates.filter(overdue_q(today)).select_related("community").order_by("name")[:8]
+        )
+    return [panel]
 
 
 def estate_sections(user, estate):
-    return []
+    today = timezone.localdate()
+    progress = with_progress(Estate.objects.filter(pk=estate.pk), today).get()
+    return [
+        {
+            "template": "works/_estate_section.html",
+            "estate": estate,
+            "progress": progress,
+            "phase_label": Phase(progress.phase).label,
+            "scope": EstateScope.objects.filter(estate=estate).first(),
+            "contracts": Contract.objects.filter(
+                package__package_items__works_item__estate=estate,
+                package__package_items__is_active=True,
+            )
+            .select_related("contractor")
+            .distinct(),
+            "show_amounts": services.can_see_amounts(user),
+        }
+    ]

@@ -1,8 +1,11 @@
-"""Works: the company directory, and each compound's scope among the twelve works items
-with its budget and progress."""
+"""Works: the company directory; each compound's scope among the twelve works items with
+its budget, approval and progress; tender packages, bids and contracts; and each street
+office's progress schedule. State changes live in ``works.services``; phase and overdue
+in ``works.queries``."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -10,6 +13,16 @@ from django.db.models import Q
 from estates.models import Estate, WorksItem
 from estates.scoping import ScopedQuerySet
 from works.validators import validate_uscc
+
+
+class DirectoryQuerySet(models.QuerySet):
+    """The company directory is district-wide reference data: every user with a role
+    reads it; HQ office staff keep it."""
+
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not user.is_active or not user.role:
+            return self.none()
+        return self
 
 
 class Company(models.Model):
@@ -29,6 +42,8 @@ class Company(models.Model):
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
     is_active = models.BooleanField("有效", default=True)
+
+    objects = DirectoryQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "单位名录"
@@ -116,3 +131,264 @@ class EstateWorksItem(models.Model):
 
     def __str__(self):
         return f"{self.estate} · {self.works_item.short_name}"
+
+
+class ThroughItemsQuerySet(ScopedQuerySet):
+    """Rows reached from compound-items through a tender package. A package may group
+    compounds of several street offices: a street office sees the package (and its bids
+    and contract) when at least one of its compounds is in it, without duplicates."""
+
+    def visible_to(self, user):
+        if user is not None and user.is_authenticated and user.is_active and user.is_hq:
+            return self
+        # Filter through the many-valued lookup in a subquery so rows are not repeated.
+        inside = ScopedQuerySet.visible_to(type(self)(self.model, using=self._db), user)
+        return self.filter(pk__in=inside.values("pk"))
+
+
+class TenderPackageQuerySet(ThroughItemsQuerySet):
+    street_office_lookup = "package_items__works_item__estate__community__street_office"
+    community_lookup = "package_items__works_item__estate__community"
+
+
+class BidQuerySet(ThroughItemsQuerySet):
+    street_office_lookup = "package__package_items__works_item__estate__community__street_office"
+    community_lookup = "package__package_items__works_item__estate__community"
+
+
+class ContractQuerySet(ThroughItemsQuerySet):
+    street_office_lookup = "package__package_items__works_item__estate__community__street_office"
+    community_lookup = "package__package_items__works_item__estate__community"
+
+
+class TenderPackage(models.Model):
+    """A tender package (标段) run by HQ: compound-items grouped under one control price.
+
+    Status moves open → awarded (``works.services.award_package``, which signs the
+    contract and marks every item tendered) or open → cancelled
+    (``cancel_package``, which frees its items for another package). An awarded
+    package is never reopened."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "招标中"
+        AWARDED = "awarded", "已定标"
+        CANCELLED = "cancelled", "已撤销"
+
+    campaign = models.ForeignKey(
+        "estates.Campaign", on_delete=models.PROTECT, related_name="+", verbose_name="整治批次"
+    )
+    number = models.CharField("标段编号", max_length=40, unique=True)
+    name = models.CharField("标段名称", max_length=100)
+    control_price = models.DecimalField(
+        "招标控制价（元）",
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    bid_opening_date = models.DateField("开标日期")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = TenderPackageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "招标标段"
+        ordering = ["-bid_opening_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="tender_control_price_positive", condition=Q(control_price__gt=0)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.name}"
+
+
+class TenderPackageItem(models.Model):
+    """A compound-item in a tender package. ``is_active`` mirrors "the package is not
+    cancelled" so the database itself keeps a compound-item in at most one live package."""
+
+    package = models.ForeignKey(
+        TenderPackage,
+        on_delete=models.PROTECT,
+        related_name="package_items",
+        verbose_name="标段",
+    )
+    works_item = models.ForeignKey(
+        EstateWorksItem,
+        on_delete=models.PROTECT,
+        related_name="package_items",
+        verbose_name="小区工程项目",
+    )
+    is_active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "标段工程项目"
+        ordering = ["package", "works_item__estate__name", "works_item__works_item__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["works_item"],
+                condition=Q(is_active=True),
+                name="works_item_in_one_active_package",
+                violation_error_message="该工程项目已在另一个有效标段中",
+            ),
+            models.UniqueConstraint(fields=["package", "works_item"], name="package_item_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.package.number} · {self.works_item}"
+
+
+class Bid(models.Model):
+    """A bidder's amount at the bid opening. Never above the package's control price
+    (checked by ``works.services.record_bid``: the rule spans two tables)."""
+
+    package = models.ForeignKey(
+        TenderPackage, on_delete=models.PROTECT, related_name="bids", verbose_name="标段"
+    )
+    contractor = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="bids", verbose_name="投标单位"
+    )
+    amount = models.DecimalField("投标报价（元）", max_digits=14, decimal_places=2)
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    objects = BidQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "投标报价"
+        ordering = ["package", "amount"]
+        constraints = [
+            models.UniqueConstraint(fields=["package", "contractor"], name="bid_one_per_bidder"),
+            models.CheckConstraint(name="bid_amount_positive", condition=Q(amount__gt=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.contractor} {self.amount}"
+
+
+class Contract(models.Model):
+    """The construction contract an award produces. It covers exactly its package's
+    compound-items (``package.package_items``) and its amount equals the winning bid;
+    both are fixed by ``works.services.award_package``, the only writer."""
+
+    package = models.OneToOneField(
+        TenderPackage, on_delete=models.PROTECT, related_name="contract", verbose_name="标段"
+    )
+    winning_bid = models.OneToOneField(
+        Bid, on_delete=models.PROTECT, related_name="contract", verbose_name="中标报价"
+    )
+    number = models.CharField("合同编号", max_length=40, unique=True)
+    contractor = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="contracts", verbose_name="施工单位"
+    )
+    supervisor = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        related_name="supervised_contracts",
+        verbose_name="监理单位",
+    )
+    amount = models.DecimalField("合同金额（元）", max_digits=14, decimal_places=2)
+    signed_on = models.DateField("签订日期")
+    planned_start = models.DateField("计划开工")
+    planned_finish = models.DateField("计划完工")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "施工合同"
+        ordering = ["-signed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(name="contract_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="contract_finish_after_start",
+                condition=Q(planned_finish__gte=models.F("planned_start")),
+            ),
+            models.CheckConstraint(
+                name="contract_contractor_is_not_supervisor",
+                condition=~Q(contractor=models.F("supervisor")),
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class EstateScopeQuerySet(ScopedQuerySet):
+    street_office_lookup = "estate__community__street_office"
+    community_lookup = "estate__community"
+
+
+class EstateScope(models.Model):
+    """The approval state of one compound's scope (its twelve works-item rows).
+
+    Status moves draft → submitted (the street office, ``submit_scope``) → approved
+    (HQ, ``approve_scope``); HQ may send a submitted scope back to draft
+    (``return_scope``). While draft the owning street office edits the rows; once
+    submitted or approved only HQ office staff change them, each change audited."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已报送"
+        APPROVED = "approved", "已审定"
+
+    estate = models.OneToOneField(
+        Estate, on_delete=models.PROTECT, related_name="works_scope", verbose_name="小区"
+    )
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+    approved_at = models.DateTimeField("审定时间", null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审定人",
+    )
+
+    objects = EstateScopeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工程范围审定"
+        constraints = [
+            models.CheckConstraint(
+                name="estate_scope_approved_has_approver",
+                condition=~Q(status="approved")
+                | (Q(approved_at__isnull=False) & Q(approved_by__isnull=False)),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.estate} · {self.get_status_display()}"
+
+
+class ScheduleEntryQuerySet(ScopedQuerySet):
+    street_office_lookup = "estate__community__street_office"
+    community_lookup = "estate__community"
+
+
+class ScheduleEntry(models.Model):
+    """A row of a street office's progress schedule (工程进度计划安排表): the planned
+    start and finish of one compound. Written by ``works.services.set_schedule``."""
+
+    estate = models.OneToOneField(
+        Estate, on_delete=models.PROTECT, related_name="works_schedule", verbose_name="小区"
+    )
+    planned_start = models.DateField("计划开工")
+    planned_finish = models.DateField("计划完工")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ScheduleEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工程进度计划"
+        constraints = [
+            models.CheckConstraint(
+                name="schedule_finish_after_start",
+                condition=Q(planned_finish__gte=models.F("planned_start")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.estate} {self.planned_start}–{self.planned_finish}"

@@ -1,10 +1,30 @@
 """Read-side questions about works that other apps ask."""
 
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+    TextChoices,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
-from estates.models import Estate
+from estates.models import Campaign, Estate, WorksItem
 from works.models import EstateWorksItem
 
 
@@ -20,3 +40,262 @@ def estates_under_construction(day: date):
         under_construction_on(day), estate=OuterRef("pk"), applicable=True
     )
     return Estate.objects.active().filter(Exists(in_progress))
+
+
+# --- phase and overdue: one definition, used by every page, the API and the panels -------
+Status = EstateWorksItem.Status
+NOT_STARTED = (Status.PLANNED, Status.TENDERED)
+NOT_FINISHED = (Status.PLANNED, Status.TENDERED, Status.UNDER_CONSTRUCTION)
+NOT_ACCEPTED = (*NOT_FINISHED, Status.COMPLETED)
+
+
+class Phase(TextChoices):
+    """A compound's phase, derived from its applicable works items."""
+
+    NO_SCOPE = "no_scope", "未定范围"
+    PLANNED = "planned", "计划"
+    TENDERED = "tendered", "已招标"
+    UNDER_CONSTRUCTION = "under_construction", "施工中"
+    COMPLETED = "completed", "已完工"
+    ACCEPTED = "accepted", "已验收"
+
+
+def _items_with(statuses, estate_ref="pk"):
+    return Exists(
+        EstateWorksItem.objects.filter(
+            estate=OuterRef(estate_ref), applicable=True, status__in=statuses
+        )
+    )
+
+
+def overdue_reasons(day: date, estate_ref: str = "pk", prefix: str = "") -> dict[str, Q]:
+    """The ways a compound can be overdue on ``day``, each a condition on an Estate
+    queryset (``prefix`` "estate__" and ``estate_ref`` "estate" to use them from a
+    works-item queryset). A milestone or planned date is missed when its day has passed
+    and some applicable item has not reached it:
+
+    - tender: the campaign's tendering deadline passed with items still planned;
+    - start: the construction-start deadline or the schedule's planned start passed with
+      items not started;
+    - finish: the construction-finish deadline or the planned finish passed with items
+      not completed;
+    - acceptance: the acceptance period ended with items not accepted."""
+    p = prefix
+
+    def passed(field):
+        # "Set and before day": a missing date (no campaign, no schedule) never makes a
+        # compound overdue, and SQL never sees a NULL in the condition.
+        return Q(**{f"{p}{field}__isnull": False, f"{p}{field}__lt": day})
+
+    return {
+        "tender": passed("campaign__tender_deadline") & _items_with([Status.PLANNED], estate_ref),
+        "start": (
+            passed("campaign__construction_start_deadline")
+            | passed("works_schedule__planned_start")
+        )
+        & _items_with(NOT_STARTED, estate_ref),
+        "finish": (
+            passed("campaign__construction_finish_deadline")
+            | passed("works_schedule__planned_finish")
+        )
+        & _items_with(NOT_FINISHED, estate_ref),
+        "acceptance": passed("campaign__acceptance_end") & _items_with(NOT_ACCEPTED, estate_ref),
+    }
+
+
+OVERDUE_LABELS = {
+    "tender": "招投标逾期",
+    "start": "未按期开工",
+    "finish": "未按期完工",
+    "acceptance": "验收逾期",
+}
+
+
+def overdue_q(day: date, estate_ref: str = "pk", prefix: str = "") -> Q:
+    """A compound (or, with the prefix, a compound's item) that is overdue on ``day``."""
+    condition = Q()
+    for reason in overdue_reasons(day, estate_ref, prefix).values():
+        condition |= reason
+    return condition
+
+
+def overdue_estates(day: date):
+    return Estate.objects.active().filter(overdue_q(day))
+
+
+def overdue_flag(day: date, estate_ref: str = "pk", prefix: str = ""):
+    """``overdue_q`` as a boolean column, for ``.annotate(is_overdue=...)`` anywhere."""
+    return _flag(overdue_q(day, estate_ref, prefix))
+
+
+def _flag(condition):
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
+def with_progress(queryset, day: date):
+    """Annotate a compound queryset with its scope totals, its phase and whether (and
+    why) it is overdue on ``day``: ``item_count``, ``budget_total``, ``percent``,
+    ``first_start``, ``last_finish``, ``phase``, ``is_overdue`` and one
+    ``overdue_<reason>`` flag per reason of ``overdue_reasons``. One query, any size."""
+    p = "works_items__"
+    applicable = Q(**{f"{p}applicable": True})
+
+    def count(*statuses):
+        return Count(f"{p}id", filter=applicable & Q(**{f"{p}status__in": statuses}))
+
+    reasons = overdue_reasons(day)
+    queryset = queryset.annotate(
+        item_count=Count(f"{p}id", filter=applicable),
+        planned_count=count(Status.PLANNED),
+        started_count=count(Status.UNDER_CONSTRUCTION, Status.COMPLETED, Status.ACCEPTED),
+        finished_count=count(Status.COMPLETED, Status.ACCEPTED),
+        accepted_count=count(Status.ACCEPTED),
+        budget_total=Coalesce(
+            Sum(f"{p}budget", filter=applicable), Value(Decimal("0")), output_field=DecimalField()
+        ),
+        percent=Coalesce(Avg(f"{p}percent_complete", filter=applicable), Value(0.0)),
+        first_start=Min(f"{p}actual_start", filter=applicable),
+        last_finish=Max(f"{p}actual_finish", filter=applicable),
+    )
+    return queryset.annotate(
+        phase=Case(
+            When(item_count=0, then=Value(Phase.NO_SCOPE)),
+            When(accepted_count=F("item_count"), then=Value(Phase.ACCEPTED)),
+            When(finished_count=F("item_count"), then=Value(Phase.COMPLETED)),
+            When(started_count__gt=0, then=Value(Phase.UNDER_CONSTRUCTION)),
+            When(planned_count=0, then=Value(Phase.TENDERED)),
+            default=Value(Phase.PLANNED),
+            output_field=CharField(),
+        ),
+        **{f"overdue_{name}": _flag(condition) for name, condition in reasons.items()},
+        is_overdue=_flag(overdue_q(day)),
+    )
+
+
+def phase_case(estate_ref: str = "pk"):
+    """The same phase as ``with_progress`` without aggregating, so a compound queryset
+    can be grouped by it (``.annotate(phase=phase_case()).values("phase")``)."""
+    return Case(
+        When(~_items_with(Status.values, estate_ref), then=Value(Phase.NO_SCOPE)),
+        When(~_items_with(NOT_ACCEPTED, estate_ref), then=Value(Phase.ACCEPTED)),
+        When(~_items_with(NOT_FINISHED, estate_ref), then=Value(Phase.COMPLETED)),
+        When(
+            _items_with([Status.UNDER_CONSTRUCTION, Status.COMPLETED, Status.ACCEPTED], estate_ref),
+            then=Value(Phase.UNDER_CONSTRUCTION),
+        ),
+        When(~_items_with([Status.PLANNED], estate_ref), then=Value(Phase.TENDERED)),
+        default=Value(Phase.PLANNED),
+        output_field=CharField(),
+    )
+
+
+def phase_counts(estates) -> dict[str, int]:
+    """``{phase: number of compounds}`` over a compound queryset, in one query."""
+    rows = (
+        estates.order_by()
+        .annotate(phase=phase_case())
+        .values("phase")
+        .annotate(n=Count("id"))
+        .values_list("phase", "n")
+    )
+    counts = dict.fromkeys(Phase.values, 0)
+    counts.update(rows)
+    return counts
+
+
+def current_campaign(day: date):
+    """This year's campaign, else the latest one (None before any campaign exists)."""
+    return Campaign.objects.filter(year__lte=day.year).order_by("-year").first()
+
+
+def _total_expressions(day: date) -> dict:
+    applicable = Q(works_items__applicable=True)
+    return {
+        "estate_count": Count("id", distinct=True),
+        "overdue_count": Count("id", filter=overdue_q(day), distinct=True),
+        "item_count": Count("works_items", filter=applicable),
+        "budget_total": Coalesce(
+            Sum("works_items__budget", filter=applicable),
+            Value(Decimal("0")),
+            output_field=DecimalField(),
+        ),
+        "percent": Coalesce(Avg("works_items__percent_complete", filter=applicable), Value(0.0)),
+    }
+
+
+def district_totals(estates, day: date) -> dict:
+    """The same totals as ``street_office_totals`` over all of ``estates`` (合计 row)."""
+    return estates.order_by().aggregate(**_total_expressions(day))
+
+
+def street_office_totals(estates, day: date):
+    """Per street office: compounds, overdue compounds, applicable items, budget, and the
+    planned and actual span, over a compound queryset. One grouped query."""
+    applicable = Q(works_items__applicable=True)
+    return (
+        estates.order_by()
+        .values(
+            "community__street_office",
+            "community__street_office__name",
+            "community__street_office__sort_order",
+        )
+        .annotate(
+            **_total_expressions(day),
+            planned_start=Min("works_schedule__planned_start"),
+            planned_finish=Max("works_schedule__planned_finish"),
+            first_start=Min("works_items__actual_start", filter=applicable),
+            last_finish=Max("works_items__actual_finish", filter=applicable),
+        )
+        .order_by("community__street_office__sort_order")
+    )
+
+
+def progress_rows(estates, day: date):
+    """``with_progress`` for the compounds of one page (a list or page of Estates), in
+    the page's order: the aggregates run over those rows only, not the whole filter."""
+    ids = [estate.pk for estate in estates]
+    annotated = with_progress(
+        Estate.objects.filter(pk__in=ids).select_related(
+            "community__street_office", "campaign", "works_schedule"
+        ),
+        day,
+    )
+    by_pk = {estate.pk: estate for estate in annotated}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def phase_label(phase: str) -> str:
+    return Phase(phase).label if phase in Phase.values else phase
+
+
+def overdue_labels(row) -> list[str]:
+    """The labels of the reasons a ``with_progress`` row is overdue."""
+    return [label for name, label in OVERDUE_LABELS.items() if getattr(row, f"overdue_{name}")]
+
+
+def sheet_items(estate):
+    """A compound's works sheet: all twelve works items in order, each with its row (or
+    None when the scope has no row for it yet) and the active package's contract."""
+    from works.models import TenderPackageItem
+
+    rows = {
+        row.works_item_id: row
+        for row in EstateWorksItem.objects.filter(estate=estate).prefetch_related(
+            Prefetch(
+                "package_items",
+                queryset=TenderPackageItem.objects.filter(is_active=True).select_related(
+                    "package__contract__contractor", "package__contract__supervisor"
+                ),
+                to_attr="active_package_items",
+            )
+        )
+    }
+    result = []
+    for item in WorksItem.objects.order_by("number"):
+        row = rows.get(item.pk)
+        package = row.active_package_items[0].package if row and row.active_package_items else None
+        contract = getattr(package, "contract", None) if package else None
+        result.append({"works_item": item, "row": row, "package": package, "contract": contract})
+    return result

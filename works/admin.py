@@ -1,0 +1,80 @@
+"""Admin for looking things up. Changes go through the pages and the API (services);
+here every works record is read-only so the audit trail stays complete."""
+
+from django.contrib import admin
+
+from works.models import (
+    Bid,
+    Company,
+    Contract,
+    EstateScope,
+    EstateWorksItem,
+    ScheduleEntry,
+    TenderPackage,
+    TenderPackageItem,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Company)
+class CompanyAdmin(ReadOnlyAdmin):
+    list_display = ["name", "role", "credit_code", "is_active"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["name", "credit_code"]
+
+
+@admin.register(EstateWorksItem)
+class EstateWorksItemAdmin(ReadOnlyAdmin):
+    list_display = ["estate", "works_item", "applicable", "budget", "status", "percent_complete"]
+    list_filter = ["status", "applicable", "works_item"]
+    list_select_related = ["estate", "works_item"]
+    search_fields = ["estate__name"]
+
+
+class PackageItemInline(admin.TabularInline):
+    model = TenderPackageItem
+    extra = 0
+    raw_id_fields = ["works_item"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TenderPackage)
+class TenderPackageAdmin(ReadOnlyAdmin):
+    list_display = ["number", "name", "campaign", "control_price", "status"]
+    list_filter = ["status", "campaign"]
+    inlines = [PackageItemInline]
+
+
+@admin.register(Bid)
+class BidAdmin(ReadOnlyAdmin):
+    list_display = ["package", "contractor", "amount"]
+    list_select_related = ["package", "contractor"]
+
+
+@admin.register(Contract)
+class ContractAdmin(ReadOnlyAdmin):
+    list_display = ["number", "contractor", "supervisor", "amount", "signed_on"]
+    list_select_related = ["contractor", "supervisor"]
+
+
+@admin.register(EstateScope)
+class EstateScopeAdmin(ReadOnlyAdmin):
+    list_display = ["estate", "status", "approved_by", "approved_at"]
+    list_filter = ["status"]
+
+
+@admin.register(ScheduleEntry)
+class ScheduleEntryAdmin(ReadOnlyAdmin):
+    list_display = ["estate", "planned_start", "planned_finish"]

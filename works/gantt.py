@@ -1,0 +1,67 @@
+"""The schedule's Gantt chart, laid out server-side: each bar is a left offset and a
+width in percent of the chart window, rendered as plain HTML/CSS (no script)."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+
+@dataclass
+class Span:
+    left: float
+    width: float
+    start: date
+    end: date
+
+
+@dataclass
+class Chart:
+    start: date
+    end: date
+    today: date
+    ticks: list = field(default_factory=list)
+    markers: list = field(default_factory=list)
+
+    @property
+    def days(self) -> int:
+        return max((self.end - self.start).days, 1)
+
+    def pos(self, day: date) -> float:
+        clamped = min(max(day, self.start), self.end)
+        return round(100 * (clamped - self.start).days / self.days, 2)
+
+    def span(self, start: date | None, end: date | None) -> Span | None:
+        if start is None:
+            return None
+        end = end or start
+        left = self.pos(start)
+        return Span(left, max(round(self.pos(end) - left, 2), 0.6), start, end)
+
+    @property
+    def today_left(self) -> float | None:
+        return self.pos(self.today) if self.start <= self.today <= self.end else None
+
+
+def build_chart(dates, today: date, campaign=None) -> Chart:
+    """A window covering ``dates`` (None ignored), the campaign's milestones and today,
+    padded to whole months, with a tick per month and a marker per milestone."""
+    known = [d for d in dates if d is not None]
+    if campaign is not None:
+        known += [campaign.tender_deadline, campaign.acceptance_end]
+    known.append(today)
+    first, last = min(known), max(known)
+    start = first.replace(day=1)
+    end = (last.replace(day=1) + timedelta(days=32)).replace(day=1)
+    chart = Chart(start=start, end=end, today=today)
+    month = start
+    while month < end:
+        chart.ticks.append({"left": chart.pos(month), "label": f"{month.month}月"})
+        month = (month + timedelta(days=32)).replace(day=1)
+    if campaign is not None:
+        for day, label in (
+            (campaign.tender_deadline, "招标完成"),
+            (campaign.construction_start_deadline, "开工"),
+            (campaign.construction_finish_deadline, "完工"),
+            (campaign.acceptance_end, "验收截止"),
+        ):
+            chart.markers.append({"left": chart.pos(day), "label": label, "day": day})
+    return chart

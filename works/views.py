@@ -1,0 +1,778 @@
+"""Works pages: the works sheets, scope approval, item progress, the schedule and its
+Gantt chart, the company directory, tendering, contracts and campaign milestones.
+
+Scoped by ``estates.mixins``: outside the user's scope a 404, a forbidden write a 403.
+Every change goes through ``works.services``."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
+
+from estates import audit
+from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
+from estates.models import AuditEvent, Campaign, Estate, StreetOffice
+from estates.views import apply_service
+from reports.xlsx import xlsx_response
+from works import exports, services
+from works.filtersets import (
+    CompanyFilterSet,
+    ContractFilterSet,
+    EstateProgressFilterSet,
+    TenderPackageFilterSet,
+)
+from works.forms import (
+    AwardForm,
+    BidForm,
+    CampaignForm,
+    CompanyForm,
+    ReasonForm,
+    ScheduleFormSet,
+    ScopeFormSet,
+    TenderPackageForm,
+    TransitionForm,
+)
+from works.gantt import build_chart
+from works.models import (
+    Company,
+    Contract,
+    EstateScope,
+    EstateWorksItem,
+    TenderPackage,
+)
+from works.queries import (
+    OVERDUE_LABELS,
+    Phase,
+    current_campaign,
+    district_totals,
+    overdue_q,
+    progress_rows,
+    sheet_items,
+    street_office_totals,
+    with_progress,
+)
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _campaign_param(request):
+    """The campaign chosen in the query string, else the current one."""
+    value = request.GET.get("campaign")
+    if value and value.isdigit():
+        return Campaign.objects.filter(pk=value).first()
+    if value == "":
+        return None
+    return current_campaign(_today())
+
+
+def _message_service_error(request, exc: ValidationError):
+    messages.error(request, "；".join(exc.messages))
+
+
+def plain_estates(user):
+    """The compounds a user sees, ordered as the district lists them."""
+    return (
+        Estate.objects.visible_to(user)
+        .active()
+        .select_related("community__street_office", "campaign", "works_schedule")
+        .order_by("community__street_office__sort_order", "community__name", "name")
+    )
+
+
+def progress_estates(user, day):
+    return with_progress(
+        Estate.objects.visible_to(user)
+        .active()
+        .select_related("community__street_office", "campaign", "works_schedule"),
+        day,
+    )
+
+
+# --- works sheets ------------------------------------------------------------------------
+class WorksListView(FilteredListMixin, TemplateView):
+    """All compounds' works sheets in brief: scope, budget (万元), phase, overdue; with
+    totals per street office. Filters shared with the API's compound filters."""
+
+    template_name = "works/works_list.html"
+    filterset_class = EstateProgressFilterSet
+
+    def get_queryset(self):
+        return plain_estates(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = _today()
+        filterset = self.get_filterset()
+        page = self.paginate(filterset.qs)
+        context["filter"] = filterset
+        context["page_obj"] = page
+        context["rows"] = progress_rows(page, today)
+        context["totals"] = street_office_totals(filterset.qs, today)
+        context["district"] = district_totals(filterset.qs, today)
+        return context
+
+
+class EstateSheetView(ScopedMixin, DetailView):
+    """One compound's works sheet: the twelve items, scope approval, contracts, progress."""
+
+    queryset = Estate.objects.with_org()
+    template_name = "works/estate_sheet.html"
+    context_object_name = "estate"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, estate, today = self.request.user, self.object, _today()
+        progress = with_progress(Estate.objects.filter(pk=estate.pk), today).get()
+        scope = EstateScope.objects.filter(estate=estate).select_related("approved_by").first()
+        status = scope.status if scope else EstateScope.Status.DRAFT
+        rows = sheet_items(estate)
+        item_ids = [r["row"].pk for r in rows if r["row"]]
+        contracts = {r["contract"].pk: r["contract"] for r in rows if r["contract"]}
+        context.update(
+            progress=progress,
+            overdue=[
+                label for k, label in OVERDUE_LABELS.items() if getattr(progress, f"overdue_{k}")
+            ],
+            phase_label=Phase(progress.phase).label,
+            scope=scope,
+            scope_status=status,
+            rows=rows,
+            contracts=list(contracts.values()),
+            show_amounts=services.can_see_amounts(user),
+            can_edit_scope=services.can_edit_scope(user, estate, status),
+            can_submit=status == EstateScope.Status.DRAFT
+            and services.can_submit_scope(user, estate),
+            can_approve=status == EstateScope.Status.SUBMITTED and services.can_approve_scope(user),
+            can_report=services.can_report_progress(user, estate),
+            today=today,
+            history=AuditEvent.objects.filter(
+                Q(content_type__model="estateworksitem", object_id__in=item_ids)
+                | Q(content_type__model="estatescope", object_id=scope.pk if scope else 0),
+                content_type__app_label="works",
+            ).select_related("actor")[:30],
+        )
+        return context
+
+
+class ScopeEditView(ScopedMixin, WriteAllowedMixin, FormView):
+    """The twelve rows of a compound's scope: drafted by its street office, changed by
+    HQ office once submitted or approved."""
+
+    queryset = Estate.objects.with_org()
+    template_name = "works/scope_form.html"
+    form_class = ScopeFormSet
+
+    def get_object(self):
+        if not hasattr(self, "object"):
+            self.object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return self.object
+
+    def can_write(self, user, obj=None):
+        return services.can_edit_scope(user, obj, services.scope_status(obj))
+
+    def get_initial(self):
+        rows = []
+        for entry in sheet_items(self.get_object()):
+            row, item = entry["row"], entry["works_item"]
+            rows.append(
+                {
+                    "number": item.number,
+                    "applicable": row.applicable if row else False,
+                    "quantity": row.quantity if row else 0,
+                    "unit": row.unit if row else item.default_unit,
+                    "budget": row.budget if row else 0,
+                    "notes": row.notes if row else "",
+                }
+            )
+        return rows
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["prefix"] = "scope"
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        from estates.models import WorksItem
+
+        names = {w.number: w for w in WorksItem.objects.all()}
+        context["estate"] = self.get_object()
+        context["rows"] = [
+            (names[form.initial.get("number") or int(form["number"].value())], form)
+            for form in context["form"]
+        ]
+        return context
+
+    def form_valid(self, formset):
+        rows = {
+            form.cleaned_data["number"]: {
+                k: v for k, v in form.cleaned_data.items() if k != "number"
+            }
+            for form in formset
+        }
+        try:
+            changed = services.save_scope(self.get_object(), actor=self.request.user, rows=rows)
+        except ValidationError as exc:
+            formset._non_form_errors = formset.error_class(exc.messages)
+            return self.form_invalid(formset)
+        messages.success(self.request, f"已保存工程范围，修改了 {changed} 项")
+        return redirect("works:sheet", pk=self.get_object().pk)
+
+
+class ScopeActionView(ScopedMixin, View):
+    """Submit (street office), approve or return (HQ) a compound's scope."""
+
+    queryset = Estate.objects.with_org()
+
+    def post(self, request, pk, action):
+        estate = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            if action == "submit":
+                services.submit_scope(estate, actor=request.user)
+                messages.success(request, "工程范围已报送指挥部审定")
+            elif action == "approve":
+                services.approve_scope(estate, actor=request.user)
+                messages.success(request, "工程范围已审定")
+            elif action == "return":
+                services.return_scope(
+                    estate, actor=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, "已退回街道办事处修改")
+            else:
+                raise Http404
+        except ValidationError as exc:
+            _message_service_error(request, exc)
+        return redirect("works:sheet", pk=pk)
+
+
+class ItemTransitionView(ScopedMixin, View):
+    """One progress move of a compound-item: start, progress, finish or accept."""
+
+    queryset = EstateWorksItem.objects.select_related("estate__community")
+
+    def post(self, request, pk, action):
+        item = get_object_or_404(self.get_queryset(), pk=pk)
+        if action not in services.TRANSITIONS:
+            raise Http404
+        if not services.can_report_progress(request.user, item.estate):
+            raise PermissionDenied("您没有权限填报该小区的工程进度")
+        form = TransitionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+            return redirect("works:sheet", pk=item.estate_id)
+        data = form.cleaned_data
+        kwargs = {}
+        if action in ("start", "finish"):
+            kwargs["on"] = data["on"] or _today()
+        if action == "progress":
+            kwargs["percent"] = data["percent"]
+        try:
+            services.TRANSITIONS[action](item, actor=request.user, **kwargs)
+            messages.success(request, "已更新工程进度")
+        except ValidationError as exc:
+            _message_service_error(request, exc)
+        return redirect("works:sheet", pk=item.estate_id)
+
+
+class WorksExportView(FilteredListMixin, View):
+    filterset_class = EstateProgressFilterSet
+
+    def get_queryset(self):
+        return plain_estates(self.request.user)
+
+    def get(self, request):
+        estates = self.get_filterset().qs
+        workbook = exports.works_sheet_workbook(estates, unit=request.user.scope_label)
+        return xlsx_response(workbook, f"工程量及预算表_{_today():%Y%m%d}.xlsx")
+
+
+# --- schedule ----------------------------------------------------------------------------
+class ScheduleView(FilteredListMixin, TemplateView):
+    """工程进度计划安排表: planned against actual per compound of a street office, or per
+    street office for the district, as a Gantt chart; overdue compounds marked."""
+
+    template_name = "works/schedule.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, today = self.request.user, _today()
+        campaign = _campaign_param(self.request)
+        office_id = self.request.GET.get("street_office") or (
+            user.street_office_id if user.is_street_staff else None
+        )
+        if user.is_community_lead:
+            office_id = user.community.street_office_id
+        office = (
+            get_object_or_404(StreetOffice.objects.visible_to(user), pk=office_id)
+            if office_id and str(office_id).isdigit()
+            else None
+        )
+        context.update(campaign=campaign, office=office, today=today)
+        context["campaigns"] = Campaign.objects.all()
+        context["offices"] = StreetOffice.objects.visible_to(user)
+        estates = Estate.objects.visible_to(user).active()
+        if campaign:
+            estates = estates.filter(campaign=campaign)
+        if office is None:
+            rows = list(street_office_totals(estates, today))
+            chart = build_chart(
+                [
+                    d
+                    for r in rows
+                    for d in (
+                        r["planned_start"],
+                        r["planned_finish"],
+                        r["first_start"],
+                        r["last_finish"],
+                    )
+                ],
+                today,
+                campaign,
+            )
+            for row in rows:
+                row["planned_bar"] = chart.span(row["planned_start"], row["planned_finish"])
+                row["actual_bar"] = chart.span(
+                    row["first_start"],
+                    row["last_finish"] if row["percent"] >= 100 else today,
+                )
+            context.update(level="district", rows=rows, chart=chart)
+            return context
+        queryset = plain_estates(user).filter(community__street_office=office)
+        if campaign:
+            queryset = queryset.filter(campaign=campaign)
+        if self.request.GET.get("overdue") == "true":
+            queryset = queryset.filter(overdue_q(today))
+        page = self.paginate(queryset)
+        rows = progress_rows(page, today)
+        chart = build_chart(
+            [
+                d
+                for e in rows
+                for d in (
+                    getattr(getattr(e, "works_schedule", None), "planned_start", None),
+                    getattr(getattr(e, "works_schedule", None), "planned_finish", None),
+                    e.first_start,
+                    e.last_finish,
+                )
+            ],
+            today,
+            campaign,
+        )
+        for estate in rows:
+            schedule = getattr(estate, "works_schedule", None)
+            estate.planned_bar = (
+                chart.span(schedule.planned_start, schedule.planned_finish) if schedule else None
+            )
+            finished = estate.phase in (Phase.COMPLETED, Phase.ACCEPTED)
+            estate.actual_bar = chart.span(
+                estate.first_start, estate.last_finish if finished else today
+            )
+            estate.finished = finished
+            estate.overdue_list = [
+                label for k, label in OVERDUE_LABELS.items() if getattr(estate, f"overdue_{k}")
+            ]
+        context.update(
+            level="office",
+            rows=rows,
+            page_obj=page,
+            chart=chart,
+            can_edit=services.can_edit_schedule(user)
+            and (user.is_hq_staff or office.pk == user.street_office_id),
+        )
+        return context
+
+
+class ScheduleEditView(ScopedMixin, FormView):
+    """A street office fills in its progress schedule: planned start and finish per
+    compound of the current campaign."""
+
+    template_name = "works/schedule_form.html"
+    form_class = ScheduleFormSet
+    queryset = StreetOffice.objects.all()
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.office = get_object_or_404(self.get_queryset(), pk=kwargs["office"])
+            if not (
+                request.user.is_hq_staff
+                or (
+                    request.user.is_street_staff and request.user.street_office_id == self.office.pk
+                )
+            ):
+                raise PermissionDenied("只能编制本街道办事处的进度计划")
+        return super().dispatch(request, *args, **kwargs)
+
+    def estates(self):
+        campaign = current_campaign(_today())
+        return (
+            Estate.objects.visible_to(self.request.user)
+            .active()
+            .filter(community__street_office=self.office, campaign=campaign)
+            .select_related("community", "works_schedule")
+            .order_by("community__name", "name")
+        )
+
+    def get_initial(self):
+        self._estates = list(self.estates())
+        initial = []
+        for estate in self._estates:
+            schedule = getattr(estate, "works_schedule", None)
+            initial.append(
+                {
+                    "estate": estate.pk,
+                    "planned_start": schedule.planned_start if schedule else None,
+                    "planned_finish": schedule.planned_finish if schedule else None,
+                }
+            )
+        return initial
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "prefix": "schedule"}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        by_pk = {e.pk: e for e in self._estates}
+        context["office"] = self.office
+        context["rows"] = [(by_pk.get(int(f["estate"].value())), f) for f in context["form"]]
+        return context
+
+    def form_valid(self, formset):
+        by_pk = {e.pk: e for e in self._estates}
+        rows = []
+        for form in formset:
+            data = form.cleaned_data
+            estate = by_pk.get(data.get("estate"))
+            if estate is None:
+                formset._non_form_errors = formset.error_class(["所选小区不在本街道办事处"])
+                return self.form_invalid(formset)
+            if data.get("planned_start"):
+                rows.append((estate, data["planned_start"], data["planned_finish"]))
+        try:
+            changed = services.save_schedule(actor=self.request.user, rows=rows)
+        except ValidationError as exc:
+            formset._non_form_errors = formset.error_class(exc.messages)
+            return self.form_invalid(formset)
+        messages.success(self.request, f"进度计划已保存，修改了 {changed} 个小区")
+        return redirect(f"{reverse('works:schedule')}?street_office={self.office.pk}")
+
+
+class ScheduleExportView(LoginRequiredMixin, View):
+    def get(self, request):
+        user, today = request.user, _today()
+        campaign = _campaign_param(request)
+        queryset = progress_estates(user, today)
+        if campaign:
+            queryset = queryset.filter(campaign=campaign)
+        office = request.GET.get("street_office")
+        if office and office.isdigit():
+            queryset = queryset.filter(community__street_office=office)
+        workbook = exports.schedule_workbook(queryset, unit=user.scope_label, campaign=campaign)
+        return xlsx_response(workbook, f"工程进度计划安排表_{today:%Y%m%d}.xlsx")
+
+
+# --- companies ---------------------------------------------------------------------------
+class CompanyListView(FilteredListMixin, TemplateView):
+    template_name = "works/company_list.html"
+    queryset = Company.objects.all()
+    filterset_class = CompanyFilterSet
+
+    def get_queryset(self):
+        return (
+            Company.objects.visible_to(self.request.user)
+            .annotate(contract_count=Count("contracts", distinct=True))
+            .order_by("role", "name")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.get_filterset()
+        context["filter"] = filterset
+        context["page_obj"] = self.paginate(filterset.qs)
+        context["can_edit"] = services.can_manage_tenders(self.request.user)
+        return context
+
+
+class CompanyFormView(ScopedMixin, WriteAllowedMixin, FormView):
+    template_name = "works/company_form.html"
+    form_class = CompanyForm
+    queryset = Company.objects.all()
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        if not hasattr(self, "object"):
+            self.object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return self.object
+
+    def can_write(self, user, obj=None):
+        return services.can_manage_tenders(user)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.get_object():
+            kwargs["instance"] = Company.objects.get(pk=self.get_object().pk)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(company=self.get_object(), **kwargs)
+
+    def form_valid(self, form):
+        company = self.get_object()
+        if company is None:
+            result = apply_service(
+                form,
+                lambda: services.create_company(actor=self.request.user, values=form.cleaned_data),
+            )
+        else:
+            result = apply_service(
+                form,
+                lambda: services.update_company(
+                    company, actor=self.request.user, values=form.cleaned_data
+                ),
+            )
+        if result is None:
+            return self.form_invalid(form)
+        messages.success(self.request, "已保存单位信息")
+        return redirect("works:companies")
+
+
+# --- tenders and contracts ---------------------------------------------------------------
+class TenderListView(FilteredListMixin, TemplateView):
+    template_name = "works/tender_list.html"
+    queryset = TenderPackage.objects.all()
+    filterset_class = TenderPackageFilterSet
+
+    def get_queryset(self):
+        return (
+            TenderPackage.objects.visible_to(self.request.user)
+            .select_related("campaign", "contract__contractor")
+            .annotate(
+                item_count=Count("package_items", distinct=True),
+                bid_count=Count("bids", distinct=True),
+            )
+            .order_by("-bid_opening_date", "-id")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.get_filterset()
+        context["filter"] = filterset
+        context["page_obj"] = self.paginate(filterset.qs)
+        context["can_create"] = services.can_manage_tenders(self.request.user)
+        context["show_amounts"] = services.can_see_amounts(self.request.user)
+        return context
+
+
+class TenderCreateView(LoginRequiredMixin, WriteAllowedMixin, FormView):
+    template_name = "works/tender_form.html"
+    form_class = TenderPackageForm
+    queryset = TenderPackage.objects.all()
+
+    def can_write(self, user, obj=None):
+        return services.can_manage_tenders(user)
+
+    def get_campaign(self):
+        return _campaign_param(self.request) or current_campaign(_today())
+
+    def get_street_office(self):
+        value = self.request.GET.get("street_office")
+        return StreetOffice.objects.filter(pk=value).first() if value and value.isdigit() else None
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "campaign": self.get_campaign(),
+            "street_office": self.get_street_office(),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["campaign"] = self.get_campaign()
+        context["campaigns"] = Campaign.objects.all()
+        context["offices"] = StreetOffice.objects.all()
+        context["office"] = self.get_street_office()
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        package = apply_service(
+            form,
+            lambda: services.create_package(
+                actor=self.request.user,
+                campaign=form.campaign,
+                number=data["number"],
+                name=data["name"],
+                control_price=data["control_price"],
+                bid_opening_date=data["bid_opening_date"],
+                works_items=list(data["works_items"]),
+            ),
+        )
+        if package is None:
+            return self.form_invalid(form)
+        messages.success(self.request, f"已新建标段 {package.number}")
+        return redirect("works:tender", pk=package.pk)
+
+
+class TenderDetailView(ScopedMixin, DetailView):
+    template_name = "works/tender_detail.html"
+    queryset = TenderPackage.objects.select_related(
+        "campaign", "contract__contractor", "contract__supervisor", "contract__winning_bid"
+    )
+    context_object_name = "package"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, package = self.request.user, self.object
+        context["items"] = (
+            EstateWorksItem.objects.visible_to(user)
+            .filter(package_items__package=package)
+            .select_related("estate__community__street_office", "works_item")
+            .order_by("estate__name", "works_item__number")
+        )
+        context["bids"] = package.bids.select_related("contractor").order_by("amount")
+        context["contract"] = getattr(package, "contract", None)
+        context["show_amounts"] = services.can_see_amounts(user)
+        manage = services.can_manage_tenders(user) and package.status == TenderPackage.Status.OPEN
+        context["can_manage"] = manage
+        if manage:
+            context["bid_form"] = kwargs.get("bid_form") or BidForm()
+            context["award_form"] = kwargs.get("award_form") or AwardForm(package=package)
+            context["cancel_form"] = ReasonForm()
+        context["history"] = audit.history_for(package)[:30]
+        return context
+
+
+class TenderActionView(ScopedMixin, View):
+    """HQ records a bid, awards the package (signing the contract) or cancels it."""
+
+    queryset = TenderPackage.objects.all()
+
+    def post(self, request, pk, action):
+        package = get_object_or_404(self.get_queryset(), pk=pk)
+        if not services.can_manage_tenders(request.user):
+            raise PermissionDenied("只有指挥部办公室可以组织招标")
+        view = TenderDetailView()
+        view.setup(request, pk=pk)
+        view.object = package
+        if action == "bid":
+            form = BidForm(request.POST)
+            ok = form.is_valid() and apply_service(
+                form,
+                lambda: services.record_bid(
+                    package,
+                    actor=request.user,
+                    contractor=form.cleaned_data["contractor"],
+                    amount=form.cleaned_data["amount"],
+                ),
+            )
+            if not ok:
+                return view.render_to_response(view.get_context_data(object=package, bid_form=form))
+            messages.success(request, "已录入投标报价")
+        elif action == "award":
+            form = AwardForm(request.POST, package=package)
+            ok = form.is_valid() and apply_service(
+                form,
+                lambda: services.award_package(package, actor=request.user, **form.cleaned_data),
+            )
+            if not ok:
+                return view.render_to_response(
+                    view.get_context_data(object=package, award_form=form)
+                )
+            messages.success(request, "已定标并签订合同")
+        elif action == "cancel":
+            try:
+                services.cancel_package(
+                    package, actor=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, "标段已撤销，其工程项目可重新招标")
+            except ValidationError as exc:
+                _message_service_error(request, exc)
+        else:
+            raise Http404
+        return redirect("works:tender", pk=pk)
+
+
+class ContractListView(FilteredListMixin, TemplateView):
+    template_name = "works/contract_list.html"
+    queryset = Contract.objects.all()
+    filterset_class = ContractFilterSet
+
+    def get_queryset(self):
+        return (
+            Contract.objects.visible_to(self.request.user)
+            .select_related("package", "contractor", "supervisor")
+            .annotate(item_count=Count("package__package_items", distinct=True))
+            .order_by("-signed_on", "-id")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.get_filterset()
+        context["filter"] = filterset
+        context["page_obj"] = self.paginate(filterset.qs)
+        context["show_amounts"] = services.can_see_amounts(self.request.user)
+        return context
+
+
+# --- campaigns ---------------------------------------------------------------------------
+class CampaignListView(LoginRequiredMixin, TemplateView):
+    """Each campaign's milestones, with its compounds and how many are overdue today."""
+
+    template_name = "works/campaign_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, today = self.request.user, _today()
+        visible = Estate.objects.visible_to(user).active()
+        context["campaigns"] = Campaign.objects.annotate(
+            estate_count=Count("estates", filter=Q(estates__in=visible.values("pk"))),
+            overdue_count=Count(
+                "estates",
+                filter=Q(estates__in=visible.filter(overdue_q(today)).values("pk")),
+            ),
+        )
+        context["can_edit"] = services.can_manage_tenders(user)
+        context["today"] = today
+        return context
+
+
+class CampaignEditView(LoginRequiredMixin, WriteAllowedMixin, FormView):
+    template_name = "works/campaign_form.html"
+    form_class = CampaignForm
+
+    def get_object(self):
+        if not hasattr(self, "object"):
+            self.object = get_object_or_404(Campaign, pk=self.kwargs["pk"])
+        return self.object
+
+    def can_write(self, user, obj=None):
+        return services.can_manage_tenders(user)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "instance": Campaign.objects.get(pk=self.get_object().pk),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(campaign=self.get_object(), **kwargs)
+
+    def form_valid(self, form):
+        changes = apply_service(
+            form,
+            lambda: services.update_campaign(
+                self.get_object(), actor=self.request.user, values=form.cleaned_data
+            ),
+        )
+        if changes is None:
+            return self.form_invalid(form)
+        messages.success(self.request, f"已保存，修改了 {len(changes)} 项")
+        return redirect("works:campaigns")

@@ -5,6 +5,7 @@ from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
@@ -17,6 +18,7 @@ from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
 from estates.models import Estate, StreetOffice
 from reports.views import export_or_enqueue
 from reports.xlsx import xlsx_response
+from works.queries import overdue_flag
 
 
 def apply_service(form, call):
@@ -57,7 +59,10 @@ class EstateListView(FilteredListMixin, TemplateView):
         filterset = self.get_filterset()
         rows = filterset.qs
         context["filter"] = filterset
-        context["page_obj"] = self.paginate(rows)
+        # A compound that missed a milestone shows so wherever it appears (works rules).
+        context["page_obj"] = self.paginate(
+            rows.annotate(is_overdue=overdue_flag(timezone.localdate()))
+        )
         context["totals"] = rows.aggregate(
             estates=Count("id"), households=Sum("household_count"), area=Sum("floor_area")
         )

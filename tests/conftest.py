@@ -4,6 +4,7 @@ that decide whether PostgreSQL, Redis and browser tests run or are skipped (with
 import os
 import shutil
 import socket
+from importlib import import_module
 
 import pytest
 from django.db import connection
@@ -52,6 +53,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(
                 pytest.mark.skip(reason="需要 Debian 的 chromium（make setup 以 root 安装）")
             )
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests (the browser tests, the concurrency tests) flush every table
+    afterwards, reference data created by migrations included: put it back for them."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("live_server", "transactional_db")
+    )
+    if transactional:
+        from django.apps import apps
+
+        request.getfixturevalue("transactional_db")
+        import_module("estates.migrations.0002_works_items_and_district").create(apps, None)
 
 
 @pytest.fixture(scope="session")

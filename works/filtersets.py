@@ -3,6 +3,8 @@
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from estates.filtersets import _communities, _street_offices
 from estates.models import Campaign, Estate, WorksItem
@@ -117,6 +119,11 @@ class CompanyFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(credit_code__icontains=value))
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class StreetOfficeMethodFilter(django_filters.ModelChoiceFilter):
+    """A street office chosen by id, applied by a filter method (typed for the schema)."""
+
+
 class TenderPackageFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="标段编号或名称", method="filter_q")
     campaign = django_filters.ModelChoiceFilter(
@@ -125,7 +132,7 @@ class TenderPackageFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label="状态", choices=TenderPackage.Status.choices, empty_label="全部状态"
     )
-    street_office = django_filters.ModelChoiceFilter(
+    street_office = StreetOfficeMethodFilter(
         label="街道办事处", queryset=_street_offices, method="filter_street", empty_label="全部街道"
     )
 
@@ -157,7 +164,7 @@ class ContractFilterSet(django_filters.FilterSet):
         queryset=Company.objects.filter(role=Company.Role.CONTRACTOR),
         empty_label="全部施工单位",
     )
-    street_office = django_filters.ModelChoiceFilter(
+    street_office = StreetOfficeMethodFilter(
         label="街道办事处", queryset=_street_offices, method="filter_street", empty_label="全部街道"
     )
 

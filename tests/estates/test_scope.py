@@ -142,3 +142,18 @@ def test_hq_archives_and_compound_leaves_the_list_but_stays(login, hq_staff, est
     assert estate_a.archived_at is not None
     assert names(client.get("/estates/")) == set()
     assert names(client.get("/estates/?archived=true")) == {"友爱小区"}
+
+
+def test_overdue_compound_is_marked_in_the_ledger(login, hq_staff, estate_a, estate_a2):
+    from datetime import date
+
+    from estates.models import WorksItem
+    from works.models import EstateWorksItem
+
+    # The 2013 campaign's start deadline (31 July) passed with the item never started.
+    EstateWorksItem.objects.create(estate=estate_a, works_item=WorksItem.objects.get(number=2))
+    assert estate_a.campaign.construction_start_deadline < date.today()
+    response = login(hq_staff).get("/estates/")
+    overdue = {e.name for e in response.context["page_obj"] if e.is_overdue}
+    assert overdue == {"友爱小区"}
+    assert "逾期" in response.content.decode()

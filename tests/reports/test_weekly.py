@@ -81,3 +81,23 @@ def test_pack_counts_filed_and_missed_patrols_of_the_week(login, hq_staff, clerk
     sheet = load_workbook(BytesIO(response.content))["巡查与隐患"]
     row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "林山寨街道办事处")
     assert row[1:5] == (2, 1, 1, 50)
+
+
+def test_pack_carries_works_progress(login, hq_staff, estate_a):
+    from estates.models import WorksItem
+    from works.models import EstateWorksItem
+
+    EstateWorksItem.objects.create(
+        estate=estate_a,
+        works_item=WorksItem.objects.get(number=1),
+        status=EstateWorksItem.Status.UNDER_CONSTRUCTION,
+        actual_start=date(2013, 7, 3),
+        budget=250000,
+    )
+    response = login(hq_staff).get("/reports/weekly.xlsx?meeting=2013-07-09")
+    sheet = load_workbook(BytesIO(response.content))["工程进度"]
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "林山寨街道办事处")
+    assert row[1] == 1  # compounds
+    assert row[4] == 1  # under construction
+    assert row[8] == 1  # started this week
+    assert row[11] == 25  # 万元

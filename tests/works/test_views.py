@@ -302,7 +302,7 @@ def test_page_query_count_does_not_grow(
         CompanyFactory()
     large = count_queries(django_assert_max_num_queries, client, url)
     assert small == large
-    assert large <= 14
+    assert large <= 20  # the home page carries every app's panels
 
 
 def test_office_schedule_query_count(

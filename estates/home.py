@@ -37,7 +37,7 @@ def panels(user):
     return [
         {
             "template": "estates/_home_panel.html",
-            "order": 10,
+            "order": 35,
             "totals": totals,
             "rows": rows,
             "by": by,

@@ -4,13 +4,13 @@ services (shared with the API); the forms only parse input."""
 from django import forms
 from django.utils import timezone
 
+from estates.photos import MAX_PHOTOS_PER_UPLOAD
 from inspections.models import (
     CHECKLIST,
     CheckResult,
     Hazard,
     QualityInspection,
 )
-from inspections.photos import MAX_PHOTOS_PER_UPLOAD
 from works.models import Company, EstateWorksItem
 
 PHOTO_HELP = f"JPEG、PNG 或 WebP，每张不超过 10 MB，最多 {MAX_PHOTOS_PER_UPLOAD} 张"

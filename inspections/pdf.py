@@ -1,26 +1,12 @@
-"""Render a template to PDF bytes with WeasyPrint (generic; may move to ``reports``).
-
-Images are embedded as data URIs by the template (``photo_data_uri``), so the renderer
-never fetches a URL: nothing outside the given HTML is read."""
+"""Photos for the daily patrol PDF. Rendering is ``reports.pdf.render_pdf``, which reads
+nothing but data: URIs, so images are embedded by the template (``photo_data_uri``)."""
 
 import base64
 import io
 from functools import lru_cache
 
 from django.core.files.storage import default_storage
-from django.template.loader import render_to_string
 from PIL import Image
-
-
-def render_pdf(template_name: str, context: dict) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    html = render_to_string(template_name, context)
-    # Only data: URIs: no file of the server and no network address is ever read.
-    fetcher = URLFetcher(allowed_protocols={"data"})
-    return HTML(string=html, url_fetcher=fetcher).write_pdf()
-
 
 PDF_PHOTO_SIDE = 480
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from estates import audit
+from estates import photos as photo_files
 from estates.models import AuditEvent, Estate
-from inspections import photos as photo_files
 from inspections.models import (
     CHECKLIST_FIELDS,
     Hazard,
@@ -77,7 +77,7 @@ def _store_photos(checked, *, actor, estate, kind, **owner):
         Photo.objects.create(
             estate=estate,
             kind=kind,
-            file=photo_files.store(item),
+            file=photo_files.store(item, "inspections"),
             width=item.width,
             height=item.height,
             uploaded_by=actor,

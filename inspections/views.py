@@ -35,7 +35,7 @@ from inspections.models import (
     Photo,
     QualityInspection,
 )
-from inspections.pdf import render_pdf
+from reports.pdf import render_pdf
 from works.queries import estates_under_construction
 
 

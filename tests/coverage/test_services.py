@@ -418,8 +418,8 @@ def test_a_photo_is_reencoded_under_a_random_name(estate_a, clerk_a, media_root)
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"<?php echo 1; ?>", "无法识别"),
-        (_image("GIF"), "只能是 JPEG、PNG 或 WebP"),
+        (b"<?php echo 1; ?>", "不是有效的图片"),
+        (_image("GIF"), "不支持的图片格式（GIF）"),
         (_image("PNG")[:60], "损坏"),
     ],
 )
@@ -432,8 +432,17 @@ def test_a_bad_photo_is_refused_and_nothing_is_saved(estate_a, clerk_a, content,
 
 
 def test_a_photo_with_too_many_pixels_is_refused(estate_a, clerk_a, monkeypatch):
-    monkeypatch.setattr("coverage.photos.MAX_PIXELS", 100)
+    monkeypatch.setattr("estates.photos.MAX_PIXELS", 100)
     upload = SimpleUploadedFile("x.png", _image("PNG", size=(20, 20)))
     with pytest.raises(ValidationError) as exc:
         services.assess_item(estate_a, actor=clerk_a, item="有日常维修", met=True, photo=upload)
     assert "像素过大" in str(exc.value)
+
+
+def test_a_truncated_photo_is_refused_even_after_weasyprint_is_loaded(estate_a, clerk_a):
+    import reports.pdf  # noqa: F401  (WeasyPrint flips Pillow's truncated-image switch)
+
+    upload = SimpleUploadedFile("x.png", _image("PNG")[:60], content_type="image/png")
+    with pytest.raises(ValidationError) as exc:
+        services.assess_item(estate_a, actor=clerk_a, item="有日常维修", met=True, photo=upload)
+    assert "损坏" in str(exc.value.message_dict["photo"])

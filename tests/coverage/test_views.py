@@ -182,7 +182,7 @@ def test_an_invalid_assessment_is_a_message_not_a_500(login, clerk_a, estate_a):
         follow=True,
     )
     assert response.status_code == 200
-    assert "无法识别的图片" in response.content.decode()
+    assert "不是有效的图片" in response.content.decode()
     assert not ServiceAssessment.objects.exists()
 
 

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from inspections import photos, services
+from estates import photos
+from inspections import services
 from inspections.models import PatrolRecord, Photo
 from tests.inspections.factories import image_bytes
 

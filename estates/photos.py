@@ -1,4 +1,5 @@
-"""Checking and storing uploaded photos.
+"""Checking and storing uploaded photos, for every app that takes them (patrols,
+hazards, quality inspections, evidence of service targets).
 
 The content decides, never the name: Pillow must recognise a JPEG, PNG or WebP; the file
 and its pixel count are bounded before decoding (a decompression bomb is refused, not
@@ -76,8 +77,8 @@ def check_and_reencode(upload, *, field="photos") -> CheckedPhoto:
         raise ValidationError({field: f"{name}：图片已损坏，无法读取"}) from None
 
 
-def store(checked: CheckedPhoto) -> str:
-    """Save under a random name below MEDIA_ROOT; returns the storage name."""
+def store(checked: CheckedPhoto, folder: str) -> str:
+    """Save under a random name below MEDIA_ROOT/``folder``; returns the storage name."""
     stamp = timezone.localdate()
-    name = f"inspections/{stamp:%Y/%m}/{uuid.uuid4().hex}.jpg"
+    name = f"{folder}/{stamp:%Y/%m}/{uuid.uuid4().hex}.jpg"
     return default_storage.save(name, ContentFile(checked.content))

@@ -14,9 +14,9 @@ from reports.weekly_pack import build_pack, pack_workbook, parse_meeting
 from reports.xlsx import XLSX_MIME, xlsx_response
 
 
-def export_or_enqueue(request, kind: str, queryset):
+def export_or_enqueue(request, kind: str, queryset, rows_per_item: int = 1):
     """Small exports are built in the request; large ones become a job to watch."""
-    if queryset.count() <= exports.SYNC_ROW_LIMIT:
+    if queryset.count() * rows_per_item <= exports.SYNC_ROW_LIMIT:
         workbook, filename, _ = exports.build(kind, request.user, request.GET.urlencode())
         return xlsx_response(workbook, filename)
     job = services.request_export(actor=request.user, kind=kind, params=request.GET.urlencode())

@@ -150,3 +150,19 @@ def schedule_workbook(estates, *, unit: str, campaign=None):
             sheet_name="工程进度计划安排表",
         )
     )
+
+
+def build_works_sheet_export(user, params):
+    """The works sheet export as a background job: the page's filters, the user's scope."""
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from works.filtersets import EstateProgressFilterSet
+    from works.views import plain_estates
+
+    estates = EstateProgressFilterSet(
+        params, queryset=plain_estates(user), request=SimpleNamespace(user=user)
+    ).qs
+    workbook = works_sheet_workbook(estates, unit=user.scope_label)
+    return workbook, f"工程量及预算表_{timezone.localdate():%Y%m%d}.xlsx", estates.count()

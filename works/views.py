@@ -19,6 +19,7 @@ from estates import audit
 from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
 from estates.models import AuditEvent, Campaign, Estate, StreetOffice
 from estates.views import apply_service
+from reports.views import export_or_enqueue
 from reports.xlsx import xlsx_response
 from works import exports, services
 from works.filtersets import (
@@ -289,9 +290,8 @@ class WorksExportView(FilteredListMixin, View):
         return plain_estates(self.request.user)
 
     def get(self, request):
-        estates = self.get_filterset().qs
-        workbook = exports.works_sheet_workbook(estates, unit=request.user.scope_label)
-        return xlsx_response(workbook, f"工程量及预算表_{_today():%Y%m%d}.xlsx")
+        # Twelve rows per compound: a district-wide sheet is built by a worker.
+        return export_or_enqueue(request, "works_sheet", self.get_filterset().qs, rows_per_item=12)
 
 
 # --- schedule ----------------------------------------------------------------------------

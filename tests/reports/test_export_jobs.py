@@ -112,3 +112,15 @@ def test_many_rows(login, small_limit, django_capture_on_commit_callbacks, hq_st
     with django_capture_on_commit_callbacks(execute=True):
         client.get("/estates/export.xlsx")
     assert ExportJob.objects.get().row_count == 30
+
+
+def test_large_works_sheet_export_becomes_a_job(
+    login, small_limit, django_capture_on_commit_callbacks, hq_staff, estate_a
+):
+    client = login(hq_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/works/sheets/export.xlsx")
+    job = ExportJob.objects.get()
+    assert response["Location"] == f"/reports/exports/{job.pk}/"
+    assert (job.kind, job.status) == ("works_sheet", "done")
+    assert download(client, job).title == "工程量及预算表"

@@ -52,7 +52,7 @@ def sections(user, start, end):
                 w.get("started", 0),
                 w.get("finished", 0),
                 round(float(t.get("percent") or 0), 1),
-                (t.get("budget_total") or Decimal(0)) / WAN,
+                ((t.get("budget_total") or Decimal(0)) / WAN).quantize(Decimal("0.01")),
             )
         )
     return [

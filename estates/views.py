@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -15,7 +15,7 @@ from estates.forms import ArchiveForm, EstateForm, ImportForm
 from estates.hooks import app_modules
 from estates.importing import build_template, import_ledger
 from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
-from estates.models import Estate, StreetOffice
+from estates.models import Estate
 from reports.views import export_or_enqueue
 from reports.xlsx import xlsx_response
 from works.queries import overdue_flag
@@ -210,17 +210,6 @@ class EstateImportView(LoginRequiredMixin, WriteAllowedMixin, FormView):
             f"未变化 {result.unchanged} 个",
         )
         return redirect(reverse("estates:list"))
-
-
-def street_office_summary():
-    """Compounds, households and floor area per street office, in one query."""
-    return StreetOffice.objects.annotate(
-        estates=Count("communities__estates", filter=Q(communities__estates__archived_at=None)),
-        households=Sum(
-            "communities__estates__household_count",
-            filter=Q(communities__estates__archived_at=None),
-        ),
-    )
 
 
 class HealthView(View):

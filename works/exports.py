@@ -6,7 +6,7 @@ from django.db.models import OuterRef, Subquery
 
 from reports.xlsx import Column, Sheet, build_workbook
 from works.models import EstateWorksItem, TenderPackageItem
-from works.queries import OVERDUE_LABELS, Phase
+from works.queries import OVERDUE_LABELS, Phase, plain_estates
 
 SHEET_COLUMNS = (
     Column("序号", 6, "int"),
@@ -159,7 +159,6 @@ def build_works_sheet_export(user, params):
     from django.utils import timezone
 
     from works.filtersets import EstateProgressFilterSet
-    from works.views import plain_estates
 
     estates = EstateProgressFilterSet(
         params, queryset=plain_estates(user), request=SimpleNamespace(user=user)

@@ -299,3 +299,13 @@ def sheet_items(estate):
         contract = getattr(package, "contract", None) if package else None
         result.append({"works_item": item, "row": row, "package": package, "contract": contract})
     return result
+
+
+def plain_estates(user):
+    """The compounds a user sees, ordered as the district lists them."""
+    return (
+        Estate.objects.visible_to(user)
+        .active()
+        .select_related("community__street_office", "campaign", "works_schedule")
+        .order_by("community__street_office__sort_order", "community__name", "name")
+    )

@@ -174,16 +174,28 @@ def save_scope(estate: Estate, *, actor, rows: dict) -> int:
     return changed
 
 
-def _transition_scope(estate, *, actor, to, allowed_from, summary):
+def _transition_scope(estate, *, actor, to, allowed_from, verb, changes, summary):
+    """Move ``estate``'s scope to ``to`` from one of ``allowed_from``, set ``changes``
+    (timestamps, approver), save, and record the audit event: one path for every move."""
     ensure_scope_rows(estate)
     scope = EstateScope.objects.select_for_update().get(estate=estate)
     if scope.status not in allowed_from:
         raise ValidationError(
-            {"status": f"工程范围当前为「{scope.get_status_display()}」，不能{summary}"}
+            {"status": f"工程范围当前为「{scope.get_status_display()}」，不能{verb}"}
         )
     before = audit.snapshot(scope, ["status"])
     scope.status = to
-    return scope, before
+    for name, value in changes.items():
+        setattr(scope, name, value)
+    scope.save()
+    audit.record(
+        scope,
+        actor=actor,
+        action=Action.TRANSITION,
+        changes=audit.diff(scope, before),
+        summary=summary,
+    )
+    return scope
 
 
 @transaction.atomic
@@ -192,45 +204,29 @@ def submit_scope(estate: Estate, *, actor) -> EstateScope:
     _require(can_submit_scope(actor, estate))
     if not EstateWorksItem.objects.filter(estate=estate, applicable=True).exists():
         raise ValidationError({"applicable": "至少选择一项需要实施的工作内容后才能报送"})
-    scope, before = _transition_scope(
+    return _transition_scope(
         estate,
         actor=actor,
         to=EstateScope.Status.SUBMITTED,
         allowed_from=[EstateScope.Status.DRAFT],
-        summary="报送",
-    )
-    scope.submitted_at = timezone.now()
-    scope.save()
-    audit.record(
-        scope,
-        actor=actor,
-        action=Action.TRANSITION,
-        changes=audit.diff(scope, before),
+        verb="报送",
+        changes={"submitted_at": timezone.now()},
         summary="报送工程范围",
     )
-    return scope
 
 
 @transaction.atomic
 def approve_scope(estate: Estate, *, actor) -> EstateScope:
     _require(can_approve_scope(actor), "只有指挥部可以审定工程范围")
-    scope, before = _transition_scope(
+    return _transition_scope(
         estate,
         actor=actor,
         to=EstateScope.Status.APPROVED,
         allowed_from=[EstateScope.Status.SUBMITTED],
-        summary="审定",
-    )
-    scope.approved_at, scope.approved_by = timezone.now(), actor
-    scope.save()
-    audit.record(
-        scope,
-        actor=actor,
-        action=Action.TRANSITION,
-        changes=audit.diff(scope, before),
+        verb="审定",
+        changes={"approved_at": timezone.now(), "approved_by": actor},
         summary="审定工程范围",
     )
-    return scope
 
 
 @transaction.atomic
@@ -239,23 +235,15 @@ def return_scope(estate: Estate, *, actor, reason: str) -> EstateScope:
     _require(can_approve_scope(actor), "只有指挥部可以退回工程范围")
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写退回原因"})
-    scope, before = _transition_scope(
+    return _transition_scope(
         estate,
         actor=actor,
         to=EstateScope.Status.DRAFT,
         allowed_from=[EstateScope.Status.SUBMITTED],
-        summary="退回",
-    )
-    scope.submitted_at = None
-    scope.save()
-    audit.record(
-        scope,
-        actor=actor,
-        action=Action.TRANSITION,
-        changes=audit.diff(scope, before),
+        verb="退回",
+        changes={"submitted_at": None},
         summary=f"退回工程范围：{reason.strip()}",
     )
-    return scope
 
 
 # --- company directory -------------------------------------------------------------------

@@ -53,6 +53,7 @@ from works.queries import (
     current_campaign,
     district_totals,
     overdue_q,
+    plain_estates,
     progress_rows,
     sheet_items,
     street_office_totals,
@@ -76,16 +77,6 @@ def _campaign_param(request):
 
 def _message_service_error(request, exc: ValidationError):
     messages.error(request, "；".join(exc.messages))
-
-
-def plain_estates(user):
-    """The compounds a user sees, ordered as the district lists them."""
-    return (
-        Estate.objects.visible_to(user)
-        .active()
-        .select_related("community__street_office", "campaign", "works_schedule")
-        .order_by("community__street_office__sort_order", "community__name", "name")
-    )
 
 
 def progress_estates(user, day):

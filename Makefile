@@ -55,7 +55,7 @@ format: venv
 test: setup lint
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest -m "not postgres"
+	$(PY) -m pytest -m "not postgres" -n 2
 	$(MAKE) --no-print-directory pg-tests
 
 # Tests that need PostgreSQL run against it when it answers; otherwise pytest reports

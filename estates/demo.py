@@ -94,6 +94,7 @@ DEMO_USERS = [
     ("leader", "指挥部 张指挥长", Role.HQ_LEADER, None, None),
     ("inspector", "质量检查员 陈工", Role.HQ_INSPECTOR, None, None),
     ("clerk1", "林山寨街道 王干事", Role.STREET_CLERK, "林山寨", None),
+    ("lead1", "林山寨街道 孙主任", Role.STREET_LEAD, "林山寨", None),
     ("clerk2", "建设路街道 李干事", Role.STREET_CLERK, "建设路", None),
     ("community1", "林山寨社区 赵书记", Role.COMMUNITY_LEAD, "林山寨", 0),
 ]

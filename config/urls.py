@@ -5,16 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
-import coverage.api
-import estates.api
-import inspections.api
-import reports.api
-import works.api
 from estates.forms_auth import LoginForm
+from estates.hooks import app_modules
 from estates.views import HealthView, HomeView
 
 router = DefaultRouter()
-for module in (estates.api, works.api, inspections.api, coverage.api, reports.api):
+for module in app_modules("api"):
     module.register(router)
 
 urlpatterns = [

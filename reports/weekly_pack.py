@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from estates.hooks import app_modules
-from reports.xlsx import Sheet, build_workbook
+from estates.xlsx import Sheet, build_workbook
 
 TUESDAY = 1
 

@@ -11,7 +11,14 @@ import inspections.api
 import reports.api
 import works.api
 from estates.forms_auth import LoginForm
-from estates.views import HealthView, HomeView
+from estates.views import (
+    HealthView,
+    HomeView,
+    MessageListView,
+    MessageOpenView,
+    MessageReadAllView,
+    NotificationPreferencesView,
+)
 
 router = DefaultRouter()
 for module in (estates.api, works.api, inspections.api, coverage.api, reports.api):
@@ -27,6 +34,14 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("messages/", MessageListView.as_view(), name="messages"),
+    path("messages/<int:pk>/open/", MessageOpenView.as_view(), name="message-open"),
+    path("messages/read-all/", MessageReadAllView.as_view(), name="messages-read-all"),
+    path(
+        "account/notifications/",
+        NotificationPreferencesView.as_view(),
+        name="notification-preferences",
+    ),
     path("estates/", include("estates.urls")),
     path("works/", include("works.urls")),
     path("inspections/", include("inspections.urls")),

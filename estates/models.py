@@ -12,8 +12,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from estates.scoping import ScopedQuerySet
+from estates.scoping import ScopedQuerySet, company_estate_ids
 
 phone_validator = RegexValidator(
     r"^[0-9\-\s()+]{7,20}$", "请输入有效的电话号码（7–20 位数字，可含 - 和空格）"
@@ -105,10 +106,15 @@ class Role(models.TextChoices):
     STREET_CLERK = "street_clerk", "街道办事处工作人员"
     STREET_LEAD = "street_lead", "街道办事处负责人"
     COMMUNITY_LEAD = "community_lead", "社区负责人"
+    CONTRACTOR = "contractor", "施工单位现场负责人"
+    SUPERVISOR = "supervisor", "监理工程师"
 
 
 HQ_ROLES = (Role.HQ_LEADER, Role.HQ_STAFF, Role.HQ_INSPECTOR)
 STREET_ROLES = (Role.STREET_CLERK, Role.STREET_LEAD)
+#: People of a company in the directory; tied to it by ``works.CompanyAccount`` and seeing
+#: only the compounds of that company's contracts.
+COMPANY_ROLES = (Role.CONTRACTOR, Role.SUPERVISOR)
 
 
 class User(AbstractUser):
@@ -190,9 +196,33 @@ class User(AbstractUser):
         return self.role == Role.COMMUNITY_LEAD
 
     @property
+    def is_company_staff(self) -> bool:
+        return self.role in COMPANY_ROLES
+
+    @property
+    def is_contractor(self) -> bool:
+        return self.role == Role.CONTRACTOR
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR
+
+    @cached_property
+    def company_id(self):
+        """The company of a contractor's or supervision firm's person (``works.CompanyAccount``,
+        reached by its reverse one-to-one name), or None."""
+        if not self.is_company_staff:
+            return None
+        account = getattr(self, "company_account", None)
+        return account.company_id if account is not None else None
+
+    @property
     def scope_label(self) -> str:
         if self.is_hq:
             return "全区"
+        if self.is_company_staff:
+            account = getattr(self, "company_account", None)
+            return str(account.company) if account is not None else "无"
         if self.is_street_staff and self.street_office_id:
             return self.street_office.name
         if self.is_community_lead and self.community_id:
@@ -279,6 +309,9 @@ class WorksItem(models.Model):
 class EstateQuerySet(ScopedQuerySet):
     street_office_lookup = "community__street_office"
     community_lookup = "community"
+
+    def for_company(self, company_id):
+        return self.filter(pk__in=company_estate_ids(company_id))
 
     def active(self):
         return self.filter(archived_at__isnull=True)

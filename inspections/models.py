@@ -244,6 +244,16 @@ class Hazard(models.Model):
     notified_at = models.DateTimeField("告知时间", null=True, blank=True)
     rectification_note = models.TextField("整改情况", blank=True)
     rectified_at = models.DateTimeField("整改完成时间", null=True, blank=True)
+    supervisor_note = models.TextField("监理确认意见", blank=True)
+    supervisor_confirmed_at = models.DateTimeField("监理确认时间", null=True, blank=True)
+    supervisor_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认监理",
+    )
     reinspection_note = models.TextField("复查意见", blank=True)
     reinspection_failures = models.PositiveSmallIntegerField("复查不合格次数", default=0)
     verified_at = models.DateTimeField("复查合格时间", null=True, blank=True)

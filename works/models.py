@@ -57,7 +57,8 @@ def company_items_q(company_id, prefix="") -> Q:
     """Compound-items under a live contract of the company (as contractor or supervisor)."""
     contract = f"{prefix}package_items__package__contract__"
     return Q(**{f"{prefix}package_items__is_active": True}) & (
-        Q(**{f"{contract}contractor_id": company_id}) | Q(**{f"{contract}supervisor_id": company_id})
+        Q(**{f"{contract}contractor_id": company_id})
+        | Q(**{f"{contract}supervisor_id": company_id})
     )
 
 

@@ -11,7 +11,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_date, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -168,6 +168,13 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# Every date a user can enter lies in this window (checked in the model; see
+# estates/validators.py), so no page drawing a time axis meets year 9999.
+DATE_MIN = env_date("DATE_MIN", "2000-01-01")
+DATE_MAX = env_date("DATE_MAX", "2100-12-31")
+if DATE_MIN >= DATE_MAX:
+    raise ImproperlyConfigured("DATE_MIN must be before DATE_MAX")
+
 # --- Files ----------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -183,7 +190,9 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
+# A request body without its files (form fields, a JSON body): the API honours it too
+# (estates.api_base parsers). Photos are files and have their own limit (estates.photos).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_BODY_MAX_MB", 2) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- API ------------------------------------------------------------------------------
@@ -196,6 +205,11 @@ REST_FRAMEWORK = {
     # Per address; the token endpoint's own scope is tight (password guessing).
     "DEFAULT_THROTTLE_RATES": {"token-login": env_str("API_TOKEN_LOGIN_RATE", "10/min")},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "estates.parsers.JSONParser",
+        "estates.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",

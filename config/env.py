@@ -62,3 +62,14 @@ def env_url_map(name: str) -> dict[str, str]:
     ):
         raise ImproperlyConfigured(f"{name} must map names to http(s) URLs")
     return value
+
+
+def env_date(name: str, default: str):
+    """An ISO date (``2000-01-01``)."""
+    from datetime import date
+
+    raw = os.environ.get(name) or default
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a date (use YYYY-MM-DD)") from exc

@@ -17,6 +17,8 @@ module         what it defines                        who reads it
 ``api``        ``register(router)``                    the project's API router
 ``demo``       ``seed(*, rng, today, stdout)``         ``manage.py seed_demo``
 ``benchmarks`` ``CASES`` = [(label, login, path)]      ``manage.py benchmark``
+``reminders``  ``due(now)`` → [Reminder]              ``estates.notify.send_due``
+``company_scope`` ``estate_ids(company_id)`` → subquery ``estates.scoping`` (company users)
 ============== ====================================== ====================================
 """
 
@@ -28,16 +30,19 @@ from django.apps import apps
 from django.conf import settings
 
 
+def project_apps() -> list:
+    """The app configs of this project's own (top-level) apps, in ``INSTALLED_APPS``
+    order; Django's and third-party apps are not among them."""
+    base = Path(settings.BASE_DIR).resolve()
+    return [c for c in apps.get_app_configs() if Path(c.path).resolve().parent == base]
+
+
 @cache
 def app_modules(name: str) -> tuple:
-    """``<app>.<name>`` for each of the project's installed apps that has it, in
-    ``INSTALLED_APPS`` order. An import error inside an existing module is raised, not
-    hidden; third-party apps are not asked."""
-    base = Path(settings.BASE_DIR).resolve()
+    """``<app>.<name>`` for each of the project's apps that has it, in ``INSTALLED_APPS``
+    order. An import error inside an existing module is raised, not hidden."""
     modules = []
-    for config in apps.get_app_configs():
-        if Path(config.path).resolve().parent != base:  # not one of the top-level apps
-            continue
+    for config in project_apps():
         try:
             modules.append(import_module(f"{config.name}.{name}"))
         except ModuleNotFoundError as exc:

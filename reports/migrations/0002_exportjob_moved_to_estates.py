@@ -1,4 +1,4 @@
-"""ExportJob now lives in estates (see estates 0003): only the state forgets it here."""
+"""ExportJob now lives in estates (see estates 0005): only the state forgets it here."""
 
 from django.db import migrations
 
@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("reports", "0001_initial"),
-        ("estates", "0003_exportjob"),
+        ("estates", "0005_exportjob"),
     ]
 
     operations = [

@@ -17,6 +17,8 @@ KINDS = {
     "api": "register",
     "demo": "seed",
     "benchmarks": "CASES",
+    "reminders": "due",
+    "company_scope": "estate_ids",
 }
 
 

@@ -17,7 +17,7 @@ def move_content_type(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("estates", "0002_works_items_and_district"),
+        ("estates", "0004_messages_and_company_roles"),
         ("reports", "0001_initial"),
     ]
 

@@ -27,6 +27,8 @@ ESTATE_FIELDS = (
     "community_contact_name",
     "community_contact_phone",
     "notes",
+    "latitude",
+    "longitude",
 )
 
 

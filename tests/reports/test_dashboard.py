@@ -58,7 +58,9 @@ def test_a_stale_dashboard_is_recomputed_in_process_without_redis(
     assert (run.trigger, run.status) == ("dashboard", RollupRun.Status.DONE)
 
 
-def test_a_change_to_a_works_item_shows_after_the_next_run(login, hq_staff, estate_a, frozen, today):
+def test_a_change_to_a_works_item_shows_after_the_next_run(
+    login, hq_staff, estate_a, frozen, today
+):
     from tests.works.factories import approved_item
     from works.models import EstateWorksItem
 
@@ -100,7 +102,9 @@ def test_the_street_dashboard_shows_only_its_own_figures(
     assert client.get(URL, {"unit": "district-1"}).status_code == 404
 
 
-def test_the_api_is_scoped_to_the_caller(api_as, clerk_a, hq_staff, estate_a, estate_b, street_b, frozen):
+def test_the_api_is_scoped_to_the_caller(
+    api_as, clerk_a, hq_staff, estate_a, estate_b, street_b, frozen
+):
     under_construction(estate_a)
     under_construction(estate_b)
     _run()
@@ -109,10 +113,16 @@ def test_the_api_is_scoped_to_the_caller(api_as, clerk_a, hq_staff, estate_a, es
     assert body["figures"]["patrols_due"]["value"] == 1
     assert body["figures"]["patrols_due"]["computed_at"]
     assert all("建设路" not in row["unit"]["name"] for row in body["rows"])
-    assert api_as(clerk_a).get("/api/dashboard/", {"unit": f"street_office-{street_b.pk}"}).status_code == 404
+    assert (
+        api_as(clerk_a).get("/api/dashboard/", {"unit": f"street_office-{street_b.pk}"}).status_code
+        == 404
+    )
     district = api_as(hq_staff).get("/api/dashboard/").json()
     assert district["figures"]["patrols_due"]["value"] == 2
-    assert {row["unit"]["name"] for row in district["rows"]} >= {"林山寨街道办事处", "建设路街道办事处"}
+    assert {row["unit"]["name"] for row in district["rows"]} >= {
+        "林山寨街道办事处",
+        "建设路街道办事处",
+    }
 
 
 def test_anonymous_and_roleless_users_see_no_dashboard(client, login, outsider):

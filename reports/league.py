@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from estates.xlsx import Column, Sheet
 from reports.dashboard import pct
 from reports.models import LeagueWeights, Snapshot
 from reports.units import Kind
-from reports.xlsx import Column, Sheet
 
 #: median days to close at or below which the closure component scores 100, and at or
 #: above which it scores 0 (linear between)

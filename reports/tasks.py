@@ -3,12 +3,7 @@ service (``reports.services``) that tests call directly."""
 
 from celery import shared_task
 
-from reports.services import execute_rollup, request_rollup, run_export_job
-
-
-@shared_task(acks_late=True)
-def run_export(job_id: int) -> None:
-    run_export_job(job_id)
+from reports.services import execute_rollup, request_rollup
 
 
 @shared_task(name="reports.run_rollup", acks_late=True)

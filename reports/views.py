@@ -9,24 +9,15 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from estates import audit
-from estates.models import StreetOffice
-from reports import dashboard, exports, league, maps, rollup, services
+from estates import audit, exports
+from estates.models import ExportJob, StreetOffice
+from estates.pdf import PDF_MIME, render_pdf
+from estates.xlsx import XLSX_MIME, build_workbook, xlsx_response
+from reports import dashboard, league, maps, rollup, services
 from reports.forms import LeagueWeightsForm
-from reports.models import ExportJob, LeagueWeights
-from reports.pdf import PDF_MIME, render_pdf
+from reports.models import LeagueWeights
 from reports.units import unit_for
 from reports.weekly_pack import build_pack, pack_workbook, parse_meeting
-from reports.xlsx import XLSX_MIME, build_workbook, xlsx_response
-
-
-def export_or_enqueue(request, kind: str, queryset, rows_per_item: int = 1):
-    """Small exports are built in the request; large ones become a job to watch."""
-    if queryset.count() * rows_per_item <= exports.SYNC_ROW_LIMIT:
-        workbook, filename, _ = exports.build(kind, request.user, request.GET.urlencode())
-        return xlsx_response(workbook, filename)
-    job = services.request_export(actor=request.user, kind=kind, params=request.GET.urlencode())
-    return redirect("reports:export-detail", pk=job.pk)
 
 
 class OwnJobsMixin(LoginRequiredMixin):

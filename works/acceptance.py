@@ -315,6 +315,10 @@ def update_round(form: AcceptanceForm, *, actor, values: dict, items: dict | Non
             if len(note) > 200:
                 raise ValidationError({"note": f"{label}：说明不超过 200 字"})
             row.note = note
+        try:
+            row.full_clean(exclude=["round", "works_item"])
+        except ValidationError as exc:
+            raise ValidationError({"items": f"{label}：{'；'.join(exc.messages)}"}) from exc
         row_changes = audit.diff(row, row_before)
         if row_changes:
             changed_rows.append(row)
@@ -582,11 +586,16 @@ def _clean_rectifications(form, round_, rectifications):
             raise ValidationError({"rectifications": f"{label}：请填写整改期限"})
         if deadline < today:
             raise ValidationError({"rectifications": f"{label}：整改期限不能早于今天"})
-        cleaned.append(
-            AcceptanceRectification(
-                round=round_, works_item=works_item, description=description, deadline=deadline
-            )
+        rectification = AcceptanceRectification(
+            round=round_, works_item=works_item, description=description, deadline=deadline
         )
+        try:
+            rectification.full_clean(exclude=["round", "works_item"])
+        except ValidationError as exc:
+            raise ValidationError(
+                {"rectifications": f"{label}：{'；'.join(exc.messages)}"}
+            ) from exc
+        cleaned.append(rectification)
     return cleaned
 
 
@@ -642,6 +651,7 @@ def record_fix(rectification: AcceptanceRectification, *, actor, note: str):
         timezone.now(),
         actor,
     )
+    rectification.full_clean(exclude=["round", "works_item", "fixed_by"])
     rectification.save(update_fields=["fix_note", "fixed_at", "fixed_by"])
     summary = f"登记整改：{rectification.works_item.works_item.short_name}：{note[:60]}"
     if form.status == Status.FAILED:

@@ -306,7 +306,7 @@ def test_migration_records_accepted_compounds_and_reopens_partial_ones(estate_a,
 
     from django.apps import apps
 
-    migration = import_module("works.migrations.0004_acceptance_for_accepted_compounds")
+    migration = import_module("works.migrations.0005_acceptance_for_accepted_compounds")
     whole = approved_item(estate_a, 1, status=EstateWorksItem.Status.ACCEPTED)
     partial = approved_item(estate_a2, 1, status=EstateWorksItem.Status.ACCEPTED)
     approved_item(estate_a2, 2, status=EstateWorksItem.Status.COMPLETED)

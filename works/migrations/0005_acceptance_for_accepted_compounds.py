@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("estates", "0002_works_items_and_district"),
-        ("works", "0003_acceptance_forms"),
+        ("works", "0004_acceptance_forms"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

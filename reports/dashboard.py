@@ -79,6 +79,10 @@ class Dashboard:
     def pending(self):
         return PENDING
 
+    @property
+    def acceptance_values(self):
+        return [v for k, v in self.values.items() if k.startswith("acceptance_")]
+
     # --- derived figures, from the snapshots only ----------------------------------------
     @property
     def filing_today_pct(self):

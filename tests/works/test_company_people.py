@@ -296,3 +296,32 @@ def test_contractor_answers_quality_feedback_of_its_compound(world):
     inspections.respond_quality(inspection, actor=world["site_manager"], note="已按要求整改")
     inspection.refresh_from_db()
     assert inspection.status != QualityInspection.Status.SENT
+
+
+# --- messages that reach them ----------------------------------------------------------------
+def test_notifying_a_hazard_tells_the_contractors_people(world, clerk_a, contractor):
+    from estates.models import Message
+    from tests.inspections.factories import HazardFactory as Factory
+
+    hazard = Factory(estate=world["ours"], reported_by=clerk_a)
+    inspections.notify_hazard(
+        hazard,
+        actor=clerk_a,
+        contractor=contractor,
+        notified_person="张工",
+        notified_via="phone",
+        deadline=timezone.localdate() + timedelta(days=2),
+    )
+    (message,) = Message.objects.filter(recipient=world["site_manager"], topic="hazard")
+    assert message.link == f"/inspections/hazards/{hazard.pk}/"
+    assert not Message.objects.filter(recipient=world["other_manager"]).exists()
+
+
+def test_a_rectification_tells_the_street_office(world, clerk_a, clerk_b):
+    from estates.models import Message
+
+    inspections.record_rectification(
+        world["our_hazard"], actor=world["site_manager"], note="已整改", photos=[_photo()]
+    )
+    assert Message.objects.filter(recipient=clerk_a, title__startswith="隐患已整改").count() == 1
+    assert not Message.objects.filter(recipient=clerk_b).exists()

@@ -113,18 +113,27 @@ def can_inspect_quality(user) -> bool:
     return bool(user.is_inspector or user.is_hq_staff)
 
 
+def quality_movers_q(user, move: str) -> Q:
+    """The quality inspections ``user`` may move by ``move`` (``respond``: answer HQ's
+    feedback; ``recheck``: HQ's re-check), as a filter read by the services and the to-do
+    list alike. The street office answers; so may the companies working on the compound
+    (their own account of the rectification). HQ's inspectors and office staff re-check."""
+    nothing = Q(pk__in=[])
+    if user is None or not user.is_authenticated or not user.is_active:
+        return nothing
+    if move == "recheck":
+        return Q() if can_inspect_quality(user) else nothing
+    if user.is_street_staff and user.street_office_id:
+        return Q(street_office_id=user.street_office_id)
+    if user.is_company_staff and user.company_id:
+        return Q(estate_id__in=company_estate_ids(user.company_id))
+    return nothing
+
+
 def can_respond_quality(user, inspection: QualityInspection) -> bool:
-    """The street office answers HQ's quality feedback; so may the companies working on
-    the compound (their own account of the rectification)."""
-    if _own_street(user, inspection.street_office_id):
-        return True
-    return bool(
-        user.is_company_staff
-        and user.company_id
-        and Estate.objects.filter(Q(pk__in=company_estate_ids(user.company_id)))
-        .filter(pk=inspection.estate_id)
-        .exists()
-    )
+    return QualityInspection.objects.filter(
+        quality_movers_q(user, "respond"), pk=inspection.pk
+    ).exists()
 
 
 def can_recheck_quality(user, inspection: QualityInspection | None = None) -> bool:

@@ -1,12 +1,10 @@
-"""This app's panels on the home page and sections on a compound's detail page.
+"""The top of every role's home page: 我的待办, the first rows of each group."""
 
-``panels(user)`` returns a list of ``{"template": ..., **context}``; keep each panel's
-query count constant (aggregates in SQL)."""
-
-
-def panels(user):
-    return []
+from estates.tasklist import todo_for
 
 
-def estate_sections(user, estate):
-    return []
+def panels(user, request=None):
+    if not user.role:
+        return []
+    groups = todo_for(user, limit=3)
+    return [{"template": "reports/_todo_panel.html", "order": 0, "todo_groups": groups}]

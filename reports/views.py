@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from estates.tasklist import remember_todo_count, todo_for
 from reports import exports, services
 from reports.models import ExportJob
 from reports.pdf import PDF_MIME, render_pdf
@@ -107,3 +108,14 @@ class WeeklyPackPdfView(WeeklyPackMixin, View):
         filename = quote(f"周报_{pack.meeting:%Y%m%d}.pdf")
         response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
         return response
+
+
+class TodoView(LoginRequiredMixin, TemplateView):
+    """我的待办: everything that waits on the user, each linking to the place to act."""
+
+    template_name = "reports/todo.html"
+
+    def get_context_data(self, **kwargs):
+        groups = todo_for(self.request.user)
+        remember_todo_count(self.request, groups)
+        return super().get_context_data(groups=groups, **kwargs)

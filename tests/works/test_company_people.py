@@ -325,3 +325,110 @@ def test_a_rectification_tells_the_street_office(world, clerk_a, clerk_b):
     )
     assert Message.objects.filter(recipient=clerk_a, title__startswith="隐患已整改").count() == 1
     assert not Message.objects.filter(recipient=clerk_b).exists()
+
+
+# --- 我的待办 --------------------------------------------------------------------------------
+def _random_hazards(rng, estates, companies, reporter, n):
+    now = timezone.now()
+    made = []
+    for _ in range(n):
+        status = rng.choice(list(Hazard.Status.values))
+        notified = status != Hazard.Status.OPEN
+        made.append(
+            HazardFactory(
+                estate=rng.choice(estates),
+                reported_by=reporter,
+                status=status,
+                contractor=rng.choice(companies) if notified else None,
+                notified_at=now if notified else None,
+                notified_person="某" if notified else "",
+                deadline=timezone.localdate() + timedelta(days=rng.randint(-5, 5))
+                if notified
+                else None,
+                verified_at=now if status in ("verified", "closed") else None,
+            )
+        )
+    return made
+
+
+def test_todo_lists_exactly_what_the_rules_allow_on_random_data(
+    world, clerk_a, clerk_b, hq_staff, hq_leader, inspector, estate_b, contractor, contractor2
+):
+    import random
+
+    from estates.tasklist import todo_for
+    from inspections.services import HAZARD_MOVES, can_move_hazard
+
+    rng = random.Random(15)
+    estates = [world["ours"], world["theirs"], estate_b]
+    _random_hazards(rng, estates, [contractor, contractor2], clerk_a, 40)
+    people = [
+        clerk_a,
+        clerk_b,
+        hq_staff,
+        hq_leader,
+        inspector,
+        world["site_manager"],
+        world["engineer"],
+        world["other_manager"],
+    ]
+    for user in people:
+        listed = {g.key: g.total for g in todo_for(user, limit=100) if g.key.startswith("hazard-")}
+        for move, state in HAZARD_MOVES.items():
+            allowed = [
+                h
+                for h in Hazard.objects.visible_to(user).filter(status=state)
+                if can_move_hazard(user, h, move)
+            ]
+            assert listed.get(f"hazard-{move}", 0) == len(allowed), (user.username, move)
+
+
+def test_todo_page_costs_the_same_queries_at_two_sizes(
+    world, login, clerk_a, contractor, django_assert_num_queries
+):
+    import random
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world["site_manager"])
+    rng = random.Random(3)
+
+    def count():
+        with CaptureQueriesContext(connection) as context:
+            response = client.get("/reports/todo/")
+        assert response.status_code == 200
+        return len(context)
+
+    _random_hazards(rng, [world["ours"]], [contractor], clerk_a, 2)
+    few = count()
+    _random_hazards(rng, [world["ours"]], [contractor], clerk_a, 30)
+    assert count() == few
+
+
+def test_todo_page_links_each_task_and_says_how_many_more(world, login, clerk_a, contractor):
+    made = [
+        HazardFactory(
+            estate=world["ours"],
+            reported_by=clerk_a,
+            status=Hazard.Status.NOTIFIED,
+            contractor=contractor,
+            notified_at=timezone.now(),
+            deadline=timezone.localdate() + timedelta(days=1),
+        )
+        for _ in range(7)
+    ]
+    page = login(world["site_manager"]).get("/reports/todo/").content.decode()
+    assert "隐患待整改" in page
+    assert "还有 3 项" in page  # 8 waiting (7 + the world's own), 5 shown
+    assert f'href="/inspections/hazards/{made[0].pk}/"' in page
+    # The world's own hazard is due later than the seven: it is among the three more.
+    assert f'href="/inspections/hazards/{world["our_hazard"].pk}/"' not in page
+
+
+def test_the_navigation_shows_the_remembered_count(world, login):
+    client = login(world["site_manager"])
+    client.get("/reports/todo/")
+    page = client.get("/messages/").content.decode()
+    # The world's hazard to rectify and its quality feedback to answer.
+    assert 'aria-label="2 项待办"' in page

@@ -333,13 +333,15 @@ def seed(*, rng, today, stdout):
         seed_scopes(rng, approver)
     seed_schedules(rng, today)
     seed_tenders(rng, today)
-    seed_company_accounts(rng)
+    seed_company_accounts()
     stdout.write(
         f"  单位：{Company.objects.count()} 家；标段：{TenderPackage.objects.count()} 个；"
         f"合同：{Contract.objects.count()} 份，"
         f"合同金额 {(Contract.objects.aggregate(s=Sum('amount'))['s'] or 0) / 10000:,.0f} 万元"
     )
 
+
+SURNAMES = "王李张刘陈杨赵黄周吴"
 
 #: Printed by seed_demo beside the foundation's logins.
 DEMO_LOGINS = [
@@ -348,11 +350,14 @@ DEMO_LOGINS = [
 ]
 
 
-def seed_company_accounts(rng):
+def seed_company_accounts():
     """One account per contractor and supervision firm of the directory: ``contractor1``
     and ``supervisor1`` for the firms with the most live contracts in 林山寨 (so the demo
     logins see the street office the other demo logins work in), ``c002``/``s002``… for
-    the rest. Existing accounts are left alone."""
+    the rest. Existing accounts are left alone, so any app's demo that adds companies may
+    call it again."""
+    import random
+
     from django.db.models import Count, Q
 
     from estates.demo import DEMO_PASSWORD
@@ -392,7 +397,8 @@ def seed_company_accounts(rng):
                 continue
             user = User(
                 username=username,
-                display_name=f"{company.name[:8]} {rng.choice('王李张刘陈杨赵黄周吴')}{title}",
+                display_name=f"{company.name[:8]} {random.Random(company.name).choice(SURNAMES)}"
+                f"{title}",
                 role=role,
             )
             user.set_password(DEMO_PASSWORD)

@@ -10,6 +10,7 @@ def items_for(user):
         return [("我的待办", reverse("reports:todo"), "/reports/todo/")]
     return [
         ("我的待办", reverse("reports:todo"), "/reports/todo/"),
+        ("驾驶舱", reverse("reports:dashboard"), "/reports/dashboard"),
         ("周报", reverse("reports:weekly"), "/reports/weekly"),
         ("我的导出", reverse("reports:export-list"), "/reports/exports/"),
     ]

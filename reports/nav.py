@@ -1,12 +1,14 @@
-"""This app's entries in the navigation bar: (label, url, active-path prefix)."""
+"""This app's entries in the navigation bar (see ``estates.navigation.NavItem``)."""
 
 from django.urls import reverse
+
+from estates.navigation import NavItem
 
 
 def items_for(user):
     if not user.role:
         return []
     return [
-        ("周报", reverse("reports:weekly"), "/reports/weekly"),
-        ("我的导出", reverse("reports:export-list"), "/reports/exports/"),
+        NavItem("周报", reverse("reports:weekly"), "/reports/weekly"),
+        NavItem("我的导出", reverse("reports:export-list"), "/reports/exports/"),
     ]

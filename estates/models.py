@@ -343,7 +343,7 @@ class Estate(models.Model):
     community_contact_phone = models.CharField(
         "社区责任人电话", max_length=20, blank=True, validators=[phone_validator]
     )
-    notes = models.TextField("备注", blank=True)
+    notes = models.TextField("备注", max_length=2000, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)

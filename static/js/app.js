@@ -3,7 +3,9 @@
    1. The menu button: on a phone (or whenever the bar does not fit) the navigation opens
       from it, the role's daily tasks first, every section with its pages.
    2. Busy states: a form that posts (or any form or link marked data-busy) cannot be sent
-      twice; its button says 处理中… until the next page arrives. */
+      twice; its button says 处理中… until the next page arrives (data-busy="…" names
+      another text, data-busy="off" opts a form out).
+   3. A form sent back with errors: the summary at its top takes the focus. */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -125,9 +127,19 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-busy-label]"), clearBusy);
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUpMenu);
-  } else {
+  /* --- 3. a form sent back with errors: its summary is the first thing read -------- */
+  function showErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
+  }
+
+  function ready() {
     setUpMenu();
+    showErrorSummary();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
   }
 })();

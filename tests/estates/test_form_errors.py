@@ -6,7 +6,8 @@ from django import forms
 
 from estates.models import Estate
 from estates.templatetags.ui import named_errors
-from tests.estates.test_import import org, row, xlsx  # noqa: F401 (org: a fixture)
+from tests.estates.test_import import row, xlsx
+from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,11 @@ def test_not_in_a_campaign_is_an_explicit_answer(login, clerk_a, community_a):
 def test_model_has_no_default_for_the_required_facts():
     for name in ("building_count", "household_count", "floor_area"):
         assert not Estate._meta.get_field(name).has_default()
+
+
+@pytest.fixture
+def org(community_a, community_a2, community_b):
+    CampaignFactory(year=2013)
 
 
 def test_import_refuses_a_row_without_households(org, hq_staff):

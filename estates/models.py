@@ -11,6 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -378,6 +379,26 @@ class Estate(models.Model):
         "社区责任人电话", max_length=20, blank=True, validators=[phone_validator]
     )
     notes = models.TextField("备注", max_length=2000, blank=True)
+    # Optional position for the map (WGS-84 degrees, as a phone or a map picker gives
+    # them); both or neither, checked in the database and in ``clean``.
+    latitude = models.DecimalField(
+        "纬度",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
+        help_text="−90 至 90，如 34.746600",
+    )
+    longitude = models.DecimalField(
+        "经度",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
+        help_text="−180 至 180，如 113.625400",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)
@@ -398,6 +419,11 @@ class Estate(models.Model):
                 name="estate_build_year_plausible",
                 condition=Q(build_year__isnull=True) | Q(build_year__range=(1900, 2100)),
             ),
+            models.CheckConstraint(
+                name="estate_coordinates_both_or_neither_in_range",
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__range=(-90, 90), longitude__range=(-180, 180)),
+            ),
         ]
         indexes = [
             # The ledger list filters by community and campaign and sorts by name.
@@ -406,6 +432,16 @@ class Estate(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "latitude" if self.latitude is None else "longitude"
+            raise ValidationError({missing: "经度和纬度须同时填写（或都不填）"})
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
 
     def validate_constraints(self, exclude=None):
         # Name the field and the community when a name is taken, instead of Django's
@@ -481,6 +517,8 @@ class AuditEvent(models.Model):
         indexes = [
             # The history panel of a detail page: one object's events, newest first.
             models.Index(fields=["content_type", "object_id", "-at"], name="audit_object_at"),
+            # The incremental roll-up: "what changed since the last run" (reports.rollup).
+            models.Index(fields=["at"], name="audit_at"),
         ]
 
     def __str__(self):
@@ -616,3 +654,49 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.target}"
+
+
+class ExportJob(models.Model):
+    """An export too large to build inside a request, built by a Celery worker.
+
+    Status moves queued → running → done, or → failed (with the reason). The finished file
+    is served only to the user who asked for it, and built within that user's scope."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("报表", max_length=40)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    params = models.CharField("筛选条件", max_length=1000, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    row_count = models.PositiveIntegerField("行数", null=True, blank=True)
+    file = models.FileField("文件", upload_to="exports/%Y/%m/", blank=True)
+    filename = models.CharField("文件名", max_length=200, blank=True)
+    error = models.CharField("失败原因", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导出任务"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # "My exports": one user's jobs, newest first.
+            models.Index(fields=["owner", "-created_at"], name="export_owner_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}#{self.pk}"
+
+    def get_absolute_url(self):
+        # The jobs' pages are the top floor's (reports reads everything); by name only.
+        return reverse("reports:export-detail", args=[self.pk])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -9,6 +9,7 @@ def items_for(user):
     if not user.role:
         return []
     return [
+        NavItem("驾驶舱", reverse("reports:dashboard"), "/reports/dashboard", daily=user.is_hq),
         NavItem("周报", reverse("reports:weekly"), "/reports/weekly"),
         NavItem("我的导出", reverse("reports:export-list"), "/reports/exports/"),
     ]

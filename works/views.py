@@ -16,11 +16,11 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from estates import audit
+from estates.exports import export_or_enqueue
 from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
 from estates.models import AuditEvent, Campaign, Estate, StreetOffice
 from estates.views import apply_service
-from reports.views import export_or_enqueue
-from reports.xlsx import xlsx_response
+from estates.xlsx import xlsx_response
 from works import exports, services
 from works.filtersets import (
     CompanyFilterSet,
@@ -248,7 +248,7 @@ class ScopeActionView(ScopedMixin, View):
 
 
 class ItemTransitionView(ScopedMixin, View):
-    """One progress move of a compound-item: start, progress, finish or accept."""
+    """One progress move of a compound-item: start, progress or finish."""
 
     queryset = EstateWorksItem.objects.select_related("estate__community")
 

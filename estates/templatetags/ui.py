@@ -95,11 +95,11 @@ def _sentence(field, code, message) -> str:
         return f"请填写{wanted}"
     if code == "required":
         if isinstance(field, forms.FileField):
-            return "请选择文件"
+            return "必填，请选择文件"
         if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
-            return "请选择一项"
+            return "必填，请选择一项"
         limit = getattr(field, "max_length", None)
-        return f"请填写（不超过 {limit} 字）" if limit else "请填写"
+        return f"必填（不超过 {limit} 字）" if limit else "必填"
     if code == "invalid_choice":
         return "所选项不在可选范围内，请重新选择"
     return message

@@ -54,7 +54,7 @@ def test_floor_area_says_how_many_decimals(login, clerk_a, community_a):
 
 def test_campaign_must_be_chosen_explicitly(login, clerk_a, community_a):
     response = post(login(clerk_a), community_a, campaign=None)
-    assert "整治批次：请选择一项" in response.content.decode()
+    assert "整治批次：必填，请选择一项" in response.content.decode()
     assert not Estate.objects.filter(name="新建小区").exists()
 
 
@@ -87,7 +87,7 @@ def test_a_text_error_names_the_field_and_its_limit():
         patrollers = forms.CharField(label="巡查人员", max_length=100)
 
     form = Form(data={})
-    assert named_errors(form["patrollers"]) == ["巡查人员：请填写（不超过 100 字）"]
+    assert named_errors(form["patrollers"]) == ["巡查人员：必填（不超过 100 字）"]
 
 
 def test_a_custom_message_gets_the_field_name_in_front():

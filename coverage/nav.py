@@ -6,7 +6,7 @@ from estates.navigation import NavItem
 
 
 def items_for(user):
-    if not user.role:
+    if not user.role or user.is_company_staff:
         return []
     pages = (
         NavItem("覆盖概况", reverse("coverage:overview"), "/coverage/"),

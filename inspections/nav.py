@@ -9,6 +9,13 @@ from estates.navigation import NavItem
 def items_for(user):
     if not user.role:
         return []
+    if user.is_company_staff:
+        return [
+            NavItem(
+                "安全隐患", reverse("inspections:hazard-list"), "/inspections/hazards/", daily=True
+            ),
+            NavItem("质量反馈", reverse("inspections:quality-list"), "/inspections/quality/"),
+        ]
     pages = (
         NavItem("今日巡查", reverse("inspections:today"), "/inspections/today"),
         NavItem("巡查记录", reverse("inspections:patrol-list"), "/inspections/patrols/"),

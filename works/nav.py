@@ -8,6 +8,8 @@ from estates.navigation import NavItem
 def items_for(user):
     if not user.is_authenticated or not user.role:
         return []
+    if user.is_company_staff:
+        return [("工程进度", reverse("works:list"), "/works/sheets/")]
     items = [
         NavItem("工程量及预算", reverse("works:list"), "/works/sheets/"),
         NavItem(

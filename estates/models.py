@@ -371,14 +371,15 @@ class Estate(models.Model):
         blank=True,
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
-    building_count = models.PositiveIntegerField("楼栋数", default=0)
-    household_count = models.PositiveIntegerField("户数", default=0)
+    # Required facts of the ledger: no default, so a form or import that leaves one out
+    # is refused by name instead of recording a silent 0.
+    building_count = models.PositiveIntegerField("楼栋数", validators=[MinValueValidator(1)])
+    household_count = models.PositiveIntegerField("户数", validators=[MinValueValidator(1)])
     floor_area = models.DecimalField(
         "建筑面积（㎡）",
         max_digits=12,
         decimal_places=2,
-        default=Decimal("0"),
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
     owning_unit = models.CharField("产权单位", max_length=100, blank=True)
     condition_class = models.CharField(

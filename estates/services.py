@@ -7,6 +7,7 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 
 from estates import audit, exports
@@ -200,8 +201,9 @@ def run_export_job(job_id: int) -> ExportJob:
         job.status, job.started_at = ExportJob.Status.RUNNING, timezone.now()
         job.save(update_fields=["status", "started_at"])
     try:
-        workbook, filename, rows = exports.build(job.kind, job.owner, job.params)
-        content = workbook_bytes(workbook)
+        kind = exports.spec(job.kind)
+        built, filename, rows = kind.build(job.owner, QueryDict(job.params))
+        content = built if kind.media == "pdf" else workbook_bytes(built)
     except Exception as exc:  # the user sees the job failed; the log has the detail
         logger.exception("export job %s failed", job_id)
         ExportJob.objects.filter(pk=job_id).update(
@@ -211,7 +213,7 @@ def run_export_job(job_id: int) -> ExportJob:
         )
         job.refresh_from_db()
         return job
-    job.file.save(f"{job.kind}-{job.pk}.xlsx", ContentFile(content), save=False)
+    job.file.save(f"{job.kind}-{job.pk}.{kind.media}", ContentFile(content), save=False)
     job.filename, job.row_count = filename, rows
     job.status, job.finished_at = ExportJob.Status.DONE, timezone.now()
     job.save(update_fields=["file", "filename", "row_count", "status", "finished_at"])

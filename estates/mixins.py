@@ -4,8 +4,9 @@ A row outside the user's scope is a 404 (its existence is not confirmed); a writ
 user's role does not allow on a row they can see is a 403."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+
+from estates.guards import require
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -26,8 +27,7 @@ class WriteAllowedMixin:
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             obj = self.get_object() if "pk" in kwargs else None
-            if not self.can_write(request.user, obj):
-                raise PermissionDenied("您没有权限进行此操作")
+            require(self.can_write(request.user, obj), "您没有权限进行此操作")
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -4,11 +4,12 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from estates import audit
+from estates.guards import require
 from estates.models import AuditEvent
 from reports import rollup
 from reports.models import LeagueWeights, RollupRun
@@ -159,8 +160,7 @@ def can_set_league_weights(user) -> bool:
 def set_league_weights(*, actor, values: dict) -> dict:
     """HQ office staff set the weights of the league table's components; audited.
     Returns the changes (empty when nothing changed)."""
-    if not can_set_league_weights(actor):
-        raise PermissionDenied("只有指挥部办公室可以设置排名通报权重")
+    require(can_set_league_weights(actor), "只有指挥部办公室可以设置排名通报权重")
     weights, _ = LeagueWeights.objects.select_for_update().get_or_create(pk=1)
     before = audit.snapshot(weights, LeagueWeights.FIELDS)
     for name in LeagueWeights.FIELDS:

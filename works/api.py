@@ -12,6 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from estates.api_base import ScopedModelViewSet, ScopedPrimaryKeyRelatedField, ScopedReadOnlyViewSet
+from estates.guards import require
 from estates.models import Campaign, Estate
 from works import services
 from works.filtersets import (
@@ -121,8 +122,10 @@ class EstateWorksItemViewSet(ScopedModelViewSet):
 
     def _transition(self, request, name):
         item = self.get_object_for_transition()
-        if not services.can_report_progress(request.user, item.estate):
-            raise PermissionDenied("您没有权限填报该小区的工程进度")
+        require(
+            services.can_report_progress(request.user, item.estate),
+            "您没有权限填报该小区的工程进度",
+        )
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         kwargs = {}

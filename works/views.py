@@ -17,6 +17,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from estates import audit
 from estates.exports import export_or_enqueue
+from estates.guards import require
 from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
 from estates.models import AuditEvent, Campaign, Estate, StreetOffice
 from estates.views import apply_service
@@ -256,8 +257,10 @@ class ItemTransitionView(ScopedMixin, View):
         item = get_object_or_404(self.get_queryset(), pk=pk)
         if action not in services.TRANSITIONS:
             raise Http404
-        if not services.can_report_progress(request.user, item.estate):
-            raise PermissionDenied("您没有权限填报该小区的工程进度")
+        require(
+            services.can_report_progress(request.user, item.estate),
+            "您没有权限填报该小区的工程进度",
+        )
         form = TransitionForm(request.POST)
         if not form.is_valid():
             messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
@@ -650,8 +653,7 @@ class TenderActionView(ScopedMixin, View):
 
     def post(self, request, pk, action):
         package = get_object_or_404(self.get_queryset(), pk=pk)
-        if not services.can_manage_tenders(request.user):
-            raise PermissionDenied("只有指挥部办公室可以组织招标")
+        require(services.can_manage_tenders(request.user), "只有指挥部办公室可以组织招标")
         view = TenderDetailView()
         view.setup(request, pk=pk)
         view.object = package
@@ -816,8 +818,10 @@ class SupervisionNoteCreateView(ScopedMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.estate = get_object_or_404(self.get_queryset(), pk=kwargs["estate_pk"])
-            if not services.supervises(request.user, self.estate):
-                raise PermissionDenied("只有承担该小区监理的监理工程师可以填写监理意见")
+            require(
+                services.supervises(request.user, self.estate),
+                "只有承担该小区监理的监理工程师可以填写监理意见",
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -10,12 +10,19 @@ from estates.guards import require
 
 
 class ScopedMixin(LoginRequiredMixin):
-    """``queryset`` is narrowed to the user's scope before anything else touches it."""
+    """``queryset`` is narrowed to the user's scope once, in ``setup()``, before any
+    handler (or ``dispatch``) runs, the way NetBox restricts in ``initial()``. A view that
+    overrides ``get_queryset`` starts from ``super().get_queryset()``; it never starts
+    again from ``Model.objects``."""
 
     queryset = None
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.queryset = self.queryset.visible_to(request.user)
+
     def get_queryset(self):
-        return self.queryset.visible_to(self.request.user)
+        return self.queryset.all()
 
 
 class WriteAllowedMixin:

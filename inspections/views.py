@@ -81,19 +81,18 @@ class PatrolListView(ListPage):
         )
 
 
-class PatrolCreateView(LoginRequiredMixin, FormView):
+class PatrolCreateView(ScopedMixin, FormView):
     """Today's patrol of one compound, made for a phone: the checklist as big toggles, the
     draft kept in the browser if the connection drops (static/inspections/draft.js)."""
 
+    queryset = Estate.objects.with_org()
     form_class = forms.PatrolForm
     template_name = "inspections/patrol_form.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.estate = get_object_or_404(
-            Estate.objects.visible_to(request.user).with_org(), pk=kwargs["estate_pk"]
-        )
+        self.estate = get_object_or_404(self.get_queryset(), pk=kwargs["estate_pk"])
         require(
             services.can_file_patrol(request.user, self.estate),
             "只有本街道办事处的工作人员可以填报巡查记录",
@@ -270,11 +269,13 @@ class PatrolPdfView(LoginRequiredMixin, View):
         return exports.enqueue_pdf(request, "patrol_daily_pdf")
 
 
-class PhotoView(LoginRequiredMixin, View):
+class PhotoView(ScopedMixin, View):
     """Serves a photo only to a user who can see its compound; otherwise a 404."""
 
+    queryset = Photo.objects.all()
+
     def get(self, request, public_id):
-        photo = get_object_or_404(Photo.objects.visible_to(request.user), public_id=public_id)
+        photo = get_object_or_404(self.get_queryset(), public_id=public_id)
         try:
             handle = photo.file.open("rb")
         except FileNotFoundError:
@@ -430,7 +431,8 @@ class QualityListView(ListPage):
         )
 
 
-class QualityCreateView(LoginRequiredMixin, FormView):
+class QualityCreateView(ScopedMixin, FormView):
+    queryset = Estate.objects.with_org()
     form_class = forms.QualityInspectionForm
     template_name = "inspections/quality_form.html"
 
@@ -438,9 +440,7 @@ class QualityCreateView(LoginRequiredMixin, FormView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         estate_pk = kwargs.get("estate_pk") or request.GET.get("estate")
-        self.estate = get_object_or_404(
-            Estate.objects.visible_to(request.user).with_org(), pk=estate_pk or 0
-        )
+        self.estate = get_object_or_404(self.get_queryset(), pk=estate_pk or 0)
         require(
             services.can_inspect_quality(request.user),
             "只有指挥部质量检查员或指挥部办公室可以录入质量检查",

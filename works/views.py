@@ -51,6 +51,7 @@ from works.models import (
     TenderPackage,
 )
 from works.queries import (
+    DISTRICT_ESTATES,
     OVERDUE_LABELS,
     Phase,
     current_campaign,
@@ -97,10 +98,8 @@ class WorksListView(FilteredListMixin, TemplateView):
     totals per street office. Filters shared with the API's compound filters."""
 
     template_name = "works/works_list.html"
+    queryset = DISTRICT_ESTATES
     filterset_class = EstateProgressFilterSet
-
-    def get_queryset(self):
-        return plain_estates(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -280,10 +279,8 @@ class ItemTransitionView(ScopedMixin, View):
 
 
 class WorksExportView(FilteredListMixin, View):
+    queryset = DISTRICT_ESTATES
     filterset_class = EstateProgressFilterSet
-
-    def get_queryset(self):
-        return plain_estates(self.request.user)
 
     def get(self, request):
         # Twelve rows per compound: a district-wide sheet is built by a worker.
@@ -482,7 +479,8 @@ class CompanyListView(FilteredListMixin, TemplateView):
 
     def get_queryset(self):
         return (
-            Company.objects.visible_to(self.request.user)
+            super()
+            .get_queryset()
             .annotate(contract_count=Count("contracts", distinct=True))
             .order_by("role", "name")
         )
@@ -548,7 +546,8 @@ class TenderListView(FilteredListMixin, TemplateView):
 
     def get_queryset(self):
         return (
-            TenderPackage.objects.visible_to(self.request.user)
+            super()
+            .get_queryset()
             .select_related("campaign", "contract__contractor")
             .annotate(
                 item_count=Count("package_items", distinct=True),
@@ -702,7 +701,8 @@ class ContractListView(FilteredListMixin, TemplateView):
 
     def get_queryset(self):
         return (
-            Contract.objects.visible_to(self.request.user)
+            super()
+            .get_queryset()
             .select_related("package", "contractor", "supervisor")
             .annotate(item_count=Count("package__package_items", distinct=True))
             .order_by("-signed_on", "-id")

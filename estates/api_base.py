@@ -57,9 +57,13 @@ class ScopedViewSetMixin:
     # before a lookup can overflow the database's integer type or fail to parse.
     lookup_value_regex = r"[1-9][0-9]{0,17}"
 
+    #: Reference data every logged-in user reads alike (works items, campaigns): the
+    #: only viewsets not narrowed; a scoped model's viewset never sets it.
+    reference_data = False
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if self.queryset is not None:
+        if not self.reference_data:
             self.queryset = self.queryset.visible_to(request.user)
 
     def can_write(self, user, obj=None) -> bool:

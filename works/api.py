@@ -364,6 +364,7 @@ class CampaignViewSet(ScopedModelViewSet):
 
     serializer_class = CampaignSerializer
     queryset = Campaign.objects.all()
+    reference_data = True  # every user reads the campaigns and their milestones
     http_method_names = ["get", "put", "patch", "head", "options"]
 
     def get_queryset(self):

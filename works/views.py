@@ -57,7 +57,6 @@ from works.queries import (
     current_campaign,
     district_totals,
     overdue_q,
-    plain_estates,
     progress_rows,
     sheet_items,
     street_office_totals,
@@ -293,6 +292,7 @@ class ScheduleView(FilteredListMixin, TemplateView):
     street office for the district, as a Gantt chart; overdue compounds marked."""
 
     template_name = "works/schedule.html"
+    queryset = DISTRICT_ESTATES
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -311,7 +311,7 @@ class ScheduleView(FilteredListMixin, TemplateView):
         context.update(campaign=campaign, office=office, today=today)
         context["campaigns"] = Campaign.objects.all()
         context["offices"] = StreetOffice.objects.visible_to(user)
-        estates = Estate.objects.visible_to(user).active()
+        estates = self.get_queryset().order_by()  # aggregated per street office below
         if campaign:
             estates = estates.filter(campaign=campaign)
         if office is None:
@@ -338,7 +338,7 @@ class ScheduleView(FilteredListMixin, TemplateView):
                 )
             context.update(level="district", rows=rows, chart=chart)
             return context
-        queryset = plain_estates(user).filter(community__street_office=office)
+        queryset = self.get_queryset().filter(community__street_office=office)
         if campaign:
             queryset = queryset.filter(campaign=campaign)
         if self.request.GET.get("overdue") == "true":

@@ -513,7 +513,6 @@ def _not_future(day: date, field: str, label: str):
 
 
 def _save_transition(item, before, *, actor, summary):
-    ensure_writable(item.estate_id)
     item.full_clean()
     item.save()
     audit.record(
@@ -534,6 +533,7 @@ def start_item(item: EstateWorksItem, *, actor, on: date) -> EstateWorksItem:
     """tendered → under_construction, with the actual start date."""
     item = _locked_item(item)
     require(can_report_progress(actor, item.estate))
+    ensure_writable(item.estate_id)
     if item.status != Status.TENDERED:
         raise _wrong_status(item, "status", "只有已招标的项目才能开工")
     _not_future(on, "actual_start", "实际开工日期")
@@ -549,6 +549,7 @@ def report_progress(item: EstateWorksItem, *, actor, percent: int) -> EstateWork
     """The percent complete of an item under construction (0–99; 100 is finishing)."""
     item = _locked_item(item)
     require(can_report_progress(actor, item.estate))
+    ensure_writable(item.estate_id)
     if item.status != Status.UNDER_CONSTRUCTION:
         raise ValidationError(
             {"percent_complete": f"「{item.works_item.short_name}」不在施工中，不能填报进度"}
@@ -567,6 +568,7 @@ def finish_item(item: EstateWorksItem, *, actor, on: date) -> EstateWorksItem:
     """under_construction → completed, with the actual finish date (never before start)."""
     item = _locked_item(item)
     require(can_report_progress(actor, item.estate))
+    ensure_writable(item.estate_id)
     if item.status != Status.UNDER_CONSTRUCTION:
         raise _wrong_status(item, "status", "未开工的项目不能完工")
     _not_future(on, "actual_finish", "实际完工日期")

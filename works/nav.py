@@ -10,6 +10,7 @@ def items_for(user):
         ("工程量及预算", reverse("works:list"), "/works/sheets/"),
         ("工程进度", reverse("works:schedule"), "/works/schedule/"),
     ]
+    items.append(("竣工验收", reverse("works:acceptances"), "/works/acceptance/"))
     if user.is_hq:
         items.append(("招投标", reverse("works:tenders"), "/works/tenders/"))
     items.append(("单位名录", reverse("works:companies"), "/works/companies/"))

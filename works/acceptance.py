@@ -113,7 +113,8 @@ def rounds_of(form):
 
 
 def current_round(form) -> AcceptanceRound:
-    return AcceptanceRound.objects.get(form=form, number=form.round_number)
+    """The latest round (read from the rows, so a stale ``form`` object still answers)."""
+    return AcceptanceRound.objects.filter(form=form).order_by("-number").first()
 
 
 def live_signatures(round_):

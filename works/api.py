@@ -559,7 +559,7 @@ class AcceptanceFormViewSet(ScopedReadOnlyViewSet):
         return True  # the service decides, with PermissionDenied
 
     def _input(self, serializer_class):
-        data = serializer_class(data=self.request.data)
+        data = serializer_class(data=self.request.data, context={"request": self.request})
         data.is_valid(raise_exception=True)
         return data.validated_data
 

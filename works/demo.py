@@ -446,7 +446,6 @@ def seed_acceptance(rng, today, stdout):
 
 
 def _seed_forms(rng, today):
-    from django.utils import timezone
 
     from estates.demo import DEMO_PASSWORD
     from works import acceptance

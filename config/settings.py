@@ -246,6 +246,15 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery ---------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
+# Without a broker every task runs inside the request that enqueues it. Fine for a fresh
+# clone, the tests and `make run`; in production it would hide a missing REDIS_URL, so
+# with DEBUG=false it has to be asked for by name.
+TASKS_IN_PROCESS = env_bool("TASKS_IN_PROCESS", DEBUG)
+if not REDIS_URL and not TASKS_IN_PROCESS:
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set when DEBUG=false "
+        "(or set TASKS_IN_PROCESS=true to run Celery tasks in-process, without Redis)"
+    )
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -3,6 +3,7 @@ here every works record is read-only so the audit trail stays complete."""
 
 from django.contrib import admin
 
+from estates.admin import ReadOnlyAdmin
 from works.models import (
     Bid,
     Company,
@@ -13,17 +14,6 @@ from works.models import (
     TenderPackage,
     TenderPackageItem,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Company)

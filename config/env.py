@@ -43,3 +43,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_clock(name: str, default: str) -> tuple[int, int]:
+    """A time of day as ``HH:MM`` (24-hour), e.g. ``12:00``."""
+    raw = os.environ.get(name, default).strip()
+    try:
+        hour, minute = (int(part) for part in raw.split(":"))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a time of day (use HH:MM)") from exc
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a time of day (use HH:MM)")
+    return hour, minute

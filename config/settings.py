@@ -10,7 +10,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_clock, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -213,6 +213,11 @@ SPECTACULAR_SETTINGS = {
     # The eight checklist fields of a patrol share one set of choices.
     "ENUM_NAME_OVERRIDES": {"CheckResultEnum": "inspections.models.CheckResult"},
 }
+
+# --- The Tuesday cycle -----------------------------------------------------------------
+# Street offices' weekly reports are due on the Tuesday of the meeting at this time
+# (Asia/Shanghai); later is late, none by then is missing.
+WEEKLY_REPORT_DEADLINE = env_clock("WEEKLY_REPORT_DEADLINE", "12:00")
 
 # --- Celery ---------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")

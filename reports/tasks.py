@@ -1,8 +1,13 @@
 from celery import shared_task
 
-from reports.services import run_export_job
+from reports.services import run_export_job, run_pack_job
 
 
 @shared_task(acks_late=True)
 def run_export(job_id: int) -> None:
     run_export_job(job_id)
+
+
+@shared_task(acks_late=True)
+def build_meeting_pack(pack_id: int) -> None:
+    run_pack_job(pack_id)

@@ -62,6 +62,9 @@ class _Styler:
 
     def cell(self, value, font=_BODY_FONT, alignment=_LEFT, number_format=None, border=True):
         cell = WriteOnlyCell(self.ws, value=value)
+        if cell.data_type == "f":
+            # Every value we write is data: text that starts with "=" stays text.
+            cell.data_type = "s"
         key = (id(font), id(alignment), number_format, border)
         style = self.styles.get(key)
         if style is None:

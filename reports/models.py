@@ -217,6 +217,14 @@ class WeeklyReport(models.Model):
         return f"{self.period_start:%Y年%m月%d日}—{self.period_end:%m月%d日}"
 
 
+class ReportPhotoQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A photo is seen by whoever sees its report or its action item."""
+        reports = WeeklyReport.objects.visible_to(user).values("pk")
+        items = ActionItem.objects.visible_to(user).values("pk")
+        return self.filter(Q(report__in=reports) | Q(reply__item__in=items))
+
+
 class ReportPhoto(models.Model):
     """A photo attached to a weekly report's brief or to a reply to an action item;
     checked and re-encoded by ``estates.photos`` and served only within scope."""
@@ -235,6 +243,8 @@ class ReportPhoto(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
     )
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    objects = ReportPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "周报及督办照片"

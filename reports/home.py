@@ -3,9 +3,57 @@
 ``panels(user)`` returns a list of ``{"template": ..., **context}``; keep each panel's
 query count constant (aggregates in SQL)."""
 
+from django.utils import timezone
+
+from reports import cycle, services
+from reports.models import ActionItem, WeeklyReport
+
 
 def panels(user):
-    return []
+    if not user.role:
+        return []
+    now = timezone.now()
+    week = cycle.current_week(now)
+    deadline = cycle.deadline_for(week)
+    open_items = ActionItem.objects.visible_to(user).exclude(status=ActionItem.Status.CLOSED)
+    items = {
+        "open": open_items.count(),
+        "overdue": open_items.filter(deadline__lt=timezone.localdate()).count(),
+    }
+    if user.is_hq:
+        return [
+            {
+                "template": "reports/_home_hq.html",
+                "order": 25,
+                "week": week,
+                "deadline": deadline,
+                "counts": cycle.week_counts(user, week, now),
+                "items": items,
+            }
+        ]
+    office_id = user.street_office_id or (
+        user.community.street_office_id if user.community_id else None
+    )
+    report = (
+        WeeklyReport.objects.current().filter(street_office_id=office_id, week=week).first()
+        if office_id
+        else None
+    )
+    left = deadline - now
+    return [
+        {
+            "template": "reports/_home_street.html",
+            "order": 8,
+            "week": week,
+            "deadline": deadline,
+            "report": report,
+            "verdict": cycle.verdict(report, week, now),
+            "time_left": cycle.lateness_label(left) if left.total_seconds() > 0 else "",
+            "can_write": services.can_write_report(user, office_id),
+            "can_sign": report is not None and services.can_sign_report(user, report),
+            "items": items,
+        }
+    ]
 
 
 def estate_sections(user, estate):

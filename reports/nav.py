@@ -7,6 +7,8 @@ def items_for(user):
     if not user.role:
         return []
     return [
-        ("周报", reverse("reports:weekly"), "/reports/weekly"),
+        ("街道周报", reverse("reports:report-list"), "/reports/weekly-reports"),
+        ("周例会", reverse("reports:meeting-list"), "/reports/meetings"),
+        ("周报汇总", reverse("reports:weekly"), "/reports/weekly/"),
         ("我的导出", reverse("reports:export-list"), "/reports/exports/"),
     ]

@@ -55,3 +55,33 @@ def env_clock(name: str, default: str) -> tuple[int, int]:
     if not (0 <= hour < 24 and 0 <= minute < 60):
         raise ImproperlyConfigured(f"{name}={raw!r} is not a time of day (use HH:MM)")
     return hour, minute
+
+
+def env_url_map(name: str) -> dict[str, str]:
+    """A JSON object of names to http(s) URLs, e.g. ``{"林山寨": "https://robot/..."}``."""
+    import json
+
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not a JSON object: {exc}") from exc
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.startswith(("http://", "https://"))
+        for k, v in value.items()
+    ):
+        raise ImproperlyConfigured(f"{name} must map names to http(s) URLs")
+    return value
+
+
+def env_date(name: str, default: str):
+    """An ISO date (``2000-01-01``)."""
+    from datetime import date
+
+    raw = os.environ.get(name) or default
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a date (use YYYY-MM-DD)") from exc

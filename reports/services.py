@@ -3,7 +3,6 @@ action items, issued meeting packs)."""
 
 import hashlib
 import logging
-import re
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +14,7 @@ from django.utils import timezone
 from estates import audit
 from estates import photos as photo_files
 from estates.models import AuditEvent, Role
+from estates.validators import strip_control_characters
 from reports import exports
 from reports.cycle import checksum, compile_statistics
 from reports.models import (
@@ -76,13 +76,10 @@ def run_export_job(job_id: int) -> ExportJob:
 # atomic, takes ``actor=``, writes its audit event in the same transaction and refuses an
 # illegal move with a ValidationError naming the field (a forbidden one: PermissionDenied).
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def clean_text(value) -> str:
     """User text as stored: control characters (which no spreadsheet or PDF can hold)
     dropped, surrounding space trimmed."""
-    return _CONTROL.sub("", str(value or "")).strip()
+    return strip_control_characters(str(value or "")).strip()
 
 
 # --- who may do what ------------------------------------------------------------------

@@ -76,6 +76,7 @@ def run_export_job(job_id: int) -> ExportJob:
 # atomic, takes ``actor=``, writes its audit event in the same transaction and refuses an
 # illegal move with a ValidationError naming the field (a forbidden one: PermissionDenied).
 
+
 def clean_text(value) -> str:
     """User text as stored: control characters (which no spreadsheet or PDF can hold)
     dropped, surrounding space trimmed."""

@@ -14,6 +14,8 @@ from rest_framework.response import Response
 
 from estates.api_base import ScopedModelViewSet, ScopedReadOnlyViewSet, django_errors_to_drf
 from estates.models import StreetOffice
+from estates.pdf import PDF_MIME
+from estates.xlsx import XLSX_MIME
 from reports import cycle, services
 from reports.filtersets import (
     ActionItemFilterSet,
@@ -30,8 +32,6 @@ from reports.models import (
     ReportPhoto,
     WeeklyReport,
 )
-from reports.pdf import PDF_MIME
-from reports.xlsx import XLSX_MIME
 
 
 class PhotoSerializer(serializers.ModelSerializer):

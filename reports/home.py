@@ -54,7 +54,3 @@ def panels(user):
             "items": items,
         }
     ]
-
-
-def estate_sections(user, estate):
-    return []

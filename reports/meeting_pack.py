@@ -16,10 +16,10 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from estates.models import StreetOffice
+from estates.pdf import render_pdf as render_template_pdf
+from estates.xlsx import Column, Sheet, add_sheet, workbook_bytes
 from reports.cycle import district_sections, pack_action_items, verdict
 from reports.models import WeeklyReport
-from reports.pdf import render_pdf as render_template_pdf
-from reports.xlsx import Column, Sheet, add_sheet, workbook_bytes
 
 ISSUER = "指挥部办公室"
 TITLE = "中原区老旧小区整治改造周例会材料"

@@ -13,23 +13,16 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from estates import audit
+from estates import audit, exports
 from estates.mixins import FilteredListMixin, ScopedMixin
-from reports import cycle, exports, forms, meeting_pack, services
+from estates.models import ExportJob
+from estates.pdf import PDF_MIME, render_pdf
+from estates.views import apply_service
+from estates.xlsx import XLSX_MIME, xlsx_response
+from reports import cycle, forms, meeting_pack, services
 from reports.filtersets import ActionItemFilterSet, MeetingFilterSet
-from reports.models import ActionItem, ExportJob, Meeting, MeetingPack, ReportPhoto, WeeklyReport
-from reports.pdf import PDF_MIME, render_pdf
+from reports.models import ActionItem, Meeting, MeetingPack, ReportPhoto, WeeklyReport
 from reports.weekly_pack import TUESDAY, build_pack, meeting_for, pack_workbook, parse_meeting
-from reports.xlsx import XLSX_MIME, xlsx_response
-
-
-def export_or_enqueue(request, kind: str, queryset, rows_per_item: int = 1):
-    """Small exports are built in the request; large ones become a job to watch."""
-    if queryset.count() * rows_per_item <= exports.SYNC_ROW_LIMIT:
-        workbook, filename, _ = exports.build(kind, request.user, request.GET.urlencode())
-        return xlsx_response(workbook, filename)
-    job = services.request_export(actor=request.user, kind=kind, params=request.GET.urlencode())
-    return redirect("reports:export-detail", pk=job.pk)
 
 
 class OwnJobsMixin(LoginRequiredMixin):
@@ -119,13 +112,6 @@ class WeeklyPackPdfView(WeeklyPackMixin, View):
 
 
 # === The Tuesday cycle ===================================================================
-def apply_service(form, call):
-    # estates.views imports this module (export_or_enqueue), so import it when called.
-    from estates.views import apply_service as apply
-
-    return apply(form, call)
-
-
 def _week_or_404(value: str) -> date:
     try:
         week = date.fromisoformat(value)

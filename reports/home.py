@@ -3,6 +3,7 @@
 ``panels(user)`` returns a list of ``{"template": ..., **context}``; keep each panel's
 query count constant (aggregates in SQL)."""
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from reports import cycle, services
@@ -15,11 +16,13 @@ def panels(user):
     now = timezone.now()
     week = cycle.current_week(now)
     deadline = cycle.deadline_for(week)
-    open_items = ActionItem.objects.visible_to(user).exclude(status=ActionItem.Status.CLOSED)
-    items = {
-        "open": open_items.count(),
-        "overdue": open_items.filter(deadline__lt=timezone.localdate()).count(),
-    }
+    items = (
+        ActionItem.objects.visible_to(user)
+        .exclude(status=ActionItem.Status.CLOSED)
+        .aggregate(
+            open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=timezone.localdate()))
+        )
+    )
     if user.is_hq:
         return [
             {

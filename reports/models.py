@@ -14,6 +14,14 @@ from estates.models import StreetOffice
 from estates.scoping import ScopedQuerySet
 
 
+def takes_part_in_cycle(user) -> bool:
+    """HQ, the street offices and the communities; not companies, not accounts without a
+    role."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.is_hq or user.is_street_staff or user.is_community_lead)
+
+
 class WeeklyReportQuerySet(ScopedQuerySet):
     street_office_lookup = "street_office"
 
@@ -219,10 +227,11 @@ class ReportPhoto(models.Model):
 
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
-        # The weekly meeting is the district's: everyone with a role reads its minutes.
-        if user is None or not user.is_authenticated or not user.is_active or not user.role:
-            return self.none()
-        return self
+        # The weekly meeting is the district's: HQ, the street offices and communities read
+        # its minutes (companies do not take part).
+        if takes_part_in_cycle(user):
+            return self
+        return self.none()
 
 
 class Meeting(models.Model):

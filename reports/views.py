@@ -21,7 +21,14 @@ from estates.views import apply_service
 from estates.xlsx import XLSX_MIME, xlsx_response
 from reports import cycle, forms, meeting_pack, services
 from reports.filtersets import ActionItemFilterSet, MeetingFilterSet
-from reports.models import ActionItem, Meeting, MeetingPack, ReportPhoto, WeeklyReport
+from reports.models import (
+    ActionItem,
+    Meeting,
+    MeetingPack,
+    ReportPhoto,
+    WeeklyReport,
+    takes_part_in_cycle,
+)
 from reports.weekly_pack import TUESDAY, build_pack, meeting_for, pack_workbook, parse_meeting
 
 
@@ -123,10 +130,11 @@ def _week_or_404(value: str) -> date:
 
 
 class CycleMixin(LoginRequiredMixin):
-    """Pages of the cycle need a role; rows come through ``visible_to``."""
+    """Pages of the cycle are for HQ, street offices and communities (others get 404);
+    rows come through ``visible_to``."""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.role:
+        if request.user.is_authenticated and not takes_part_in_cycle(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 

@@ -1,0 +1,55 @@
+"""The meeting-pack job carried by the real Redis broker to a real Celery worker (this
+engineer's Redis database 3), not run in-process."""
+
+import time
+from datetime import date
+
+import pytest
+
+from reports import services
+from reports.models import MeetingPack
+
+REDIS_URL = "redis://127.0.0.1:6379/3"
+
+
+@pytest.fixture
+def redis_celery():
+    """The project's Celery app pointed at Redis for the test, then put back."""
+    from config.celery import app
+
+    keys = ("broker_url", "task_always_eager", "broker_connection_timeout", "task_ignore_result")
+    saved = {key: app.conf[key] for key in keys}
+    app.conf.update(
+        broker_url=REDIS_URL,
+        task_always_eager=False,
+        broker_connection_timeout=3,
+        task_ignore_result=True,
+    )
+    app._pool = None  # the producer pool was made for the old broker
+    with app.connection_for_write() as conn:
+        conn.default_channel.client.flushdb()  # nothing left over from an earlier run
+    yield app
+    app.conf.update(saved)
+    app._pool = None
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_pack_is_built_by_a_celery_worker_through_redis(redis_celery, hq_staff, estate_a):
+    from celery.contrib.testing.worker import start_worker
+
+    meeting = services.record_meeting(
+        actor=hq_staff, values={"date": date(2013, 7, 9), "chair": "王主任", "attendees": "各街道"}
+    )
+    with start_worker(redis_celery, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        # Committed at once (transactional test): the task is published after commit.
+        pack = services.issue_pack(meeting, actor=hq_staff, request_key="through-redis")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            pack.refresh_from_db()
+            if not pack.is_pending:
+                break
+            time.sleep(0.2)
+    assert pack.status == MeetingPack.Status.DONE, pack.error
+    assert pack.progress == 100 and pack.pdf_sha256 and pack.xlsx_sha256
+    assert pack.pdf.read(5) == b"%PDF-"

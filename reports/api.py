@@ -1,13 +1,23 @@
-"""REST API of the Tuesday cycle: weekly reports, meetings, action items and issued
-meeting packs. Scoped exactly as the pages (outside scope → 404, a forbidden move → 403,
-a refused move → 400 with the service's message); transitions are explicit actions."""
+"""REST API of this app; ``register`` adds its viewsets to the project's router.
+
+The Tuesday cycle: ``/api/weekly-reports/`` (submit, sign, receive, return, revise),
+``/api/meetings/``, ``/api/action-items/`` (reply, close, send-back, reopen),
+``/api/meeting-packs/`` (issue, status, download), scoped exactly as the pages.
+
+``/api/dashboard/`` returns the dashboard's figures as JSON, read from the roll-up's
+snapshots, each with its snapshot time and list URL, scoped to the caller: HQ the
+district (or ``?unit=street_office-3``), a street office itself (or one of its
+communities), a community lead their community. Another unit answers 404."""
 
 from urllib.parse import quote
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
-from rest_framework import serializers, status
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -16,7 +26,7 @@ from estates.api_base import ScopedModelViewSet, ScopedReadOnlyViewSet, django_e
 from estates.models import StreetOffice
 from estates.pdf import PDF_MIME
 from estates.xlsx import XLSX_MIME
-from reports import cycle, services
+from reports import cycle, dashboard, services
 from reports.filtersets import (
     ActionItemFilterSet,
     MeetingFilterSet,
@@ -32,6 +42,28 @@ from reports.models import (
     ReportPhoto,
     WeeklyReport,
 )
+from reports.units import unit_for
+
+
+class DashboardViewSet(viewsets.ViewSet):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "unit",
+                OpenApiTypes.STR,
+                description="统计单位，如 district-1、street_office-3、community-7",
+            )
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="驾驶舱统计（快照）",
+    )
+    def list(self, request):
+        if not request.user.role:
+            raise Http404
+        unit = unit_for(request.user, request.query_params.get("unit"))
+        services.ensure_fresh(actor=request.user)
+        board = dashboard.build(unit, timezone.localdate())
+        return Response(dashboard.as_json(board))
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -415,6 +447,7 @@ class MeetingPackViewSet(ScopedReadOnlyViewSet):
 
 
 def register(router):
+    router.register("dashboard", DashboardViewSet, basename="dashboard")
     router.register("weekly-reports", WeeklyReportViewSet, basename="weekly-report")
     router.register("meetings", MeetingViewSet, basename="meeting")
     router.register("action-items", ActionItemViewSet, basename="action-item")

@@ -1,5 +1,6 @@
-"""Forms of the Tuesday cycle. Values are checked here for shape and length; the
-services decide what is allowed."""
+"""Forms of this app: the league table's weights; the Tuesday cycle's brief, meeting,
+action item, reply and issue forms (values checked for shape and length here; the
+services decide what is allowed)."""
 
 import uuid
 
@@ -7,7 +8,24 @@ from django import forms
 
 from estates.models import StreetOffice
 from inspections.forms import PhotosField
-from reports.models import BRIEF_MAX_CHARS, ActionItem, Meeting, WeeklyReport
+from reports.models import BRIEF_MAX_CHARS, ActionItem, LeagueWeights, Meeting, WeeklyReport
+
+
+class LeagueWeightsForm(forms.ModelForm):
+    """The weights of the league table's components, 0–100 each."""
+
+    class Meta:
+        model = LeagueWeights
+        fields = LeagueWeights.FIELDS
+        widgets = {
+            name: forms.NumberInput(attrs={"min": 0, "max": 100, "inputmode": "numeric"})
+            for name in LeagueWeights.FIELDS
+        }
+
+    def _post_clean(self):
+        # full_clean runs in the service (reports.services.set_league_weights).
+        pass
+
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

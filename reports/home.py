@@ -1,16 +1,29 @@
-"""This app's panels on the home page and sections on a compound's detail page.
-
-``panels(user)`` returns a list of ``{"template": ..., **context}``; keep each panel's
-query count constant (aggregates in SQL)."""
+"""This app's panels on the home page: the compact dashboard of the user's unit, read from
+the roll-up's snapshots, and the Tuesday cycle (this week's report and its time left for a
+street office; reports in, late and missing for HQ). A fixed number of queries at any
+size."""
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from reports import cycle, services
+from reports import cycle, dashboard, services
 from reports.models import ActionItem, WeeklyReport, takes_part_in_cycle
+from reports.units import home_unit
 
 
 def panels(user):
+    return dashboard_panels(user) + cycle_panels(user)
+
+
+def dashboard_panels(user):
+    unit = home_unit(user)
+    if unit is None:
+        return []
+    board = dashboard.build(unit, timezone.localdate(), with_rows=False, with_trend=False)
+    return [{"template": "reports/_home_panel.html", "order": 1, "board": board}]
+
+
+def cycle_panels(user):
     if not takes_part_in_cycle(user):
         return []
     now = timezone.now()

@@ -1,5 +1,6 @@
-"""Fixtures of the Tuesday cycle: a reporting week, a brief, photos in a temporary
-MEDIA_ROOT, and frozen clocks in Asia/Shanghai."""
+"""Fixtures of this app's tests: the roll-up's frozen instant; the Tuesday cycle's
+reporting week, brief, photos in a temporary MEDIA_ROOT, and frozen clocks in
+Asia/Shanghai."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -11,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.inspections.factories import image_bytes
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: a Thursday afternoon in Zhengzhou; every roll-up test runs at this instant
+NOW = datetime(2026, 11, 19, 15, 0, tzinfo=SHANGHAI)
 #: A Tuesday; its report covers 2013-07-02 … 2013-07-08 and is due at 12:00 that day.
 WEEK = date(2013, 7, 9)
 
@@ -64,3 +67,14 @@ def submitted(clerk_a, street_a, brief):
             return services.submit_report(report, actor=clerk_a)
 
     return _submit
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def today(frozen):
+    return NOW.date()

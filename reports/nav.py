@@ -1,19 +1,27 @@
-"""This app's entries in the navigation bar: (label, url, active-path prefix)."""
+"""This app's entries in the navigation bar (see ``estates.navigation.NavItem``)."""
 
 from django.urls import reverse
 
+from estates.navigation import NavItem
 from reports.models import takes_part_in_cycle
 
 
 def items_for(user):
     if not user.role:
         return []
-    items = [("驾驶舱", reverse("reports:dashboard"), "/reports/dashboard")]
-    if takes_part_in_cycle(user):
-        items += [
-            ("街道周报", reverse("reports:report-list"), "/reports/weekly-reports"),
-            ("周例会", reverse("reports:meeting-list"), "/reports/meetings"),
-        ]
-    items.append(("周报汇总", reverse("reports:weekly"), "/reports/weekly/"))
-    items.append(("我的导出", reverse("reports:export-list"), "/reports/exports/"))
-    return items
+    if user.is_company_staff:
+        return [NavItem("我的待办", reverse("reports:todo"), "/reports/todo/", daily=True)]
+    return [
+        NavItem("我的待办", reverse("reports:todo"), "/reports/todo/", daily=True),
+        NavItem("驾驶舱", reverse("reports:dashboard"), "/reports/dashboard", daily=user.is_hq),
+        *(
+            [
+                NavItem("街道周报", reverse("reports:report-list"), "/reports/weekly-reports"),
+                NavItem("周例会", reverse("reports:meeting-list"), "/reports/meetings"),
+            ]
+            if takes_part_in_cycle(user)
+            else []
+        ),
+        NavItem("周报汇总", reverse("reports:weekly"), "/reports/weekly/"),
+        NavItem("我的导出", reverse("reports:export-list"), "/reports/exports/"),
+    ]

@@ -14,23 +14,23 @@ REDIS_URL = "redis://127.0.0.1:6379/3"
 
 @pytest.fixture
 def redis_celery():
-    """The project's Celery app pointed at Redis for the test, then put back."""
+    """The project's Celery app pointed at Redis the way the production settings do (the
+    app reads the CELERY_ namespace), then put back."""
     from config.celery import app
 
-    keys = ("broker_url", "task_always_eager", "broker_connection_timeout", "task_ignore_result")
-    saved = {key: app.conf[key] for key in keys}
-    app.conf.update(
-        broker_url=REDIS_URL,
-        task_always_eager=False,
-        broker_connection_timeout=3,
-        task_ignore_result=True,
-    )
-    app._pool = None  # the producer pool was made for the old broker
-    with app.connection_for_write() as conn:
-        conn.default_channel.client.flushdb()  # nothing left over from an earlier run
+    production = {
+        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": False,
+        "CELERY_BROKER_TRANSPORT_OPTIONS": {"visibility_timeout": 4 * 3600, "socket_timeout": 3},
+        "CELERY_TASK_ACKS_LATE": True,
+        "CELERY_WORKER_PREFETCH_MULTIPLIER": 1,
+    }
+    saved = {key: app.conf.get(key) for key in production}
+    app.conf.update(production)
+    with app.connection_for_write() as connection:
+        connection.default_channel.client.flushdb()  # this checkout's db only
     yield app
     app.conf.update(saved)
-    app._pool = None
 
 
 @pytest.mark.redis

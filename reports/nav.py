@@ -22,6 +22,6 @@ def items_for(user):
             if takes_part_in_cycle(user)
             else []
         ),
-        NavItem("周报汇总", reverse("reports:weekly"), "/reports/weekly/"),
+        NavItem("周报", reverse("reports:weekly"), "/reports/weekly/"),
         NavItem("我的导出", reverse("reports:export-list"), "/reports/exports/"),
     ]

@@ -271,7 +271,7 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
     def can_write(self, user, obj=None):
         if obj is None:
             return services.can_report_hazard(user)
-        return services.can_move_hazard(user, obj)
+        return services.can_move_hazard(user, obj, self.action)
 
     def _action(self, request, serializer_class, call):
         hazard = self.get_object()

@@ -6,7 +6,7 @@ field. The pages, the API, the management command and the Celery task all come h
 
 from datetime import date, datetime, time
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -54,9 +54,20 @@ def can_report_hazard(user, estate: Estate | None = None) -> bool:
     return can_file_patrol(user, estate)
 
 
-def can_move_hazard(user, hazard: Hazard) -> bool:
-    """The street office pushes its own hazards; HQ office staff may step in."""
+def can_move_hazard(user, hazard: Hazard, action: str | None = None) -> bool:
+    """The street office pushes its own hazards (notify, rectify, re-inspect); HQ office
+    staff may step in. Closing off (销号, ``action="close"``) is not the street office's:
+    see ``can_close_hazard``."""
+    if action == "close":
+        return can_close_hazard(user, hazard)
     return _own_street(user, hazard.street_office_id) or bool(user.is_hq_staff)
+
+
+def can_close_hazard(user, hazard: Hazard) -> bool:
+    """HQ closes off (销号) a hazard once the street office's re-inspection passed: the
+    office or its quality inspector signs off, so no street office closes its own case
+    with nobody else involved (HQ supervises safety and quality; DOMAIN.md)."""
+    return bool(user.is_hq_staff or user.is_inspector)
 
 
 def can_inspect_quality(user) -> bool:
@@ -408,8 +419,9 @@ def reinspect_hazard(
 
 @transaction.atomic
 def close_hazard(hazard: Hazard, *, actor) -> Hazard:
-    """verified → closed (销号)."""
-    _check_hazard_actor(actor, hazard)
+    """verified → closed (销号), by HQ (``can_close_hazard``)."""
+    if not can_close_hazard(actor, hazard):
+        raise PermissionDenied("隐患销号由指挥部办公室或质量检查员在街道复查合格后办理")
     return _transition(
         hazard,
         actor=actor,

@@ -351,13 +351,13 @@ class HazardDetailView(ScopedMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         hazard = self.object
-        can_move = services.can_move_hazard(self.request.user, hazard)
         action = {
             Hazard.Status.OPEN: "notify",
             Hazard.Status.NOTIFIED: "rectify",
             Hazard.Status.RECTIFIED: "reinspect",
             Hazard.Status.VERIFIED: "close",
         }.get(hazard.status)
+        can_move = services.can_move_hazard(self.request.user, hazard, action)
         form_class, label = HAZARD_ACTIONS.get(action, (None, ""))
         return super().get_context_data(
             photos=list(hazard.photos.all()),
@@ -379,8 +379,12 @@ class HazardActionView(ScopedMixin, View):
         hazard = get_object_or_404(self.get_queryset(), pk=pk)
         if action not in HAZARD_ACTIONS:
             raise Http404
-        if not services.can_move_hazard(request.user, hazard):
-            raise PermissionDenied("只有本街道办事处的工作人员或指挥部办公室可以处理该隐患")
+        if not services.can_move_hazard(request.user, hazard, action):
+            raise PermissionDenied(
+                "隐患销号由指挥部办理"
+                if action == "close"
+                else "只有本街道办事处的工作人员或指挥部办公室可以处理该隐患"
+            )
         form_class, label = HAZARD_ACTIONS[action]
         form = form_class(request.POST, request.FILES) if form_class else None
         if form is not None and not form.is_valid():

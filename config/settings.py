@@ -239,7 +239,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "estates.schema.AutoSchema",
     "EXCEPTION_HANDLER": "estates.api_base.exception_handler",
 }
 # API tokens expire and can be revoked (POST /api/auth/logout/, /api/auth/logout-all/).
@@ -252,6 +252,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "中原区老旧小区整治改造平台 API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Read-only fields out of request bodies, so a generated client sends what is asked.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -5,6 +5,7 @@ move → 400 with the service's message. Hazard and quality moves are explicit a
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -150,6 +151,19 @@ class PatrolRecordViewSet(ScopedModelViewSet):
             return services.can_file_patrol(user)
         return services.can_amend_patrol(user, obj)
 
+    @extend_schema(
+        responses={
+            201: PatrolRecordSerializer,
+            409: inline_serializer(
+                "DuplicatePatrol",
+                {
+                    "estate": serializers.ListField(child=serializers.CharField()),
+                    "existing": serializers.IntegerField(),
+                    "existing_url": serializers.CharField(),
+                },
+            ),
+        }
+    )
     def create(self, request, *args, **kwargs):
         try:
             return super().create(request, *args, **kwargs)
@@ -163,6 +177,7 @@ class PatrolRecordViewSet(ScopedModelViewSet):
                 status=status.HTTP_409_CONFLICT,
             )
 
+    @extend_schema(request=AmendSerializer, responses={201: PatrolAmendmentSerializer})
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
         record = self.get_object()
@@ -279,6 +294,7 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         return self._run(lambda: call(hazard, dict(serializer.validated_data)))
 
+    @extend_schema(request=NotifySerializer, responses=HazardSerializer)
     @action(detail=True, methods=["post"])
     def notify(self, request, pk=None):
         return self._action(
@@ -287,6 +303,7 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
             lambda h, d: services.notify_hazard(h, actor=request.user, **d),
         )
 
+    @extend_schema(request=RectifySerializer, responses=HazardSerializer)
     @action(detail=True, methods=["post"])
     def rectify(self, request, pk=None):
         return self._action(
@@ -297,6 +314,7 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
             ),
         )
 
+    @extend_schema(request=RecheckSerializer, responses=HazardSerializer)
     @action(detail=True, methods=["post"])
     def reinspect(self, request, pk=None):
         return self._action(
@@ -305,6 +323,7 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
             lambda h, d: services.reinspect_hazard(h, actor=request.user, **d),
         )
 
+    @extend_schema(request=None, responses=HazardSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         hazard = self.get_object()
@@ -401,6 +420,7 @@ class QualityInspectionViewSet(_ActionsMixin, ScopedModelViewSet):
             return services.can_respond_quality(user, obj)
         return services.can_recheck_quality(user, obj)
 
+    @extend_schema(request=RespondSerializer, responses=QualityInspectionSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
         inspection = self.get_object()
@@ -411,6 +431,7 @@ class QualityInspectionViewSet(_ActionsMixin, ScopedModelViewSet):
             lambda: services.respond_quality(inspection, actor=request.user, note=note)
         )
 
+    @extend_schema(request=RecheckSerializer, responses=QualityInspectionSerializer)
     @action(detail=True, methods=["post"])
     def recheck(self, request, pk=None):
         inspection = self.get_object()

@@ -12,7 +12,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_date, env_int, env_list, env_str
+from config.env import env_bool, env_date, env_int, env_list, env_str, env_url_map
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -114,7 +114,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "estates.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the unread-message count with the user.
+    "estates.backends.Backend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -302,6 +303,52 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=0, day_of_week=1),
     },
 }
+
+# --- Messages and reminders ---------------------------------------------------------
+# In-app messages are always on. Outside channels are off unless set: e-mail through
+# Django's mail settings, and a group robot (企业微信/钉钉) URL per street office, keyed by
+# its short name. A failing channel is retried by the sweep; it never blocks an action.
+NOTIFY_EMAIL = env_bool("NOTIFY_EMAIL", False)
+NOTIFY_WEBHOOKS = env_url_map("NOTIFY_WEBHOOKS")
+NOTIFY_WEBHOOK_TIMEOUT = env_int("NOTIFY_WEBHOOK_TIMEOUT", 3)
+# The hour (Asia/Shanghai) after which a street office is reminded of unfiled patrols.
+NOTIFY_PATROL_HOUR = env_int("NOTIFY_PATROL_HOUR", 17)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+CELERY_BEAT_SCHEDULE["estates-send-due-deliveries"] = {
+    "task": "estates.send_due_deliveries",
+    "schedule": crontab(minute="*/5"),
+}
+CELERY_BEAT_SCHEDULE["send-reminders"] = {
+    "task": "estates.send_reminders",
+    "schedule": crontab(minute=5),
+}
+
+# --- Roll-up (dashboards) ----------------------------------------------------------------
+# The beat runs the incremental roll-up every ROLLUP_INTERVAL_MINUTES; a dashboard opened
+# with no Redis (tasks in-process) recomputes when the last run is older than that.
+ROLLUP_INTERVAL_MINUTES = env_int("ROLLUP_INTERVAL_MINUTES", 5)
+if not 1 <= ROLLUP_INTERVAL_MINUTES <= 1440:
+    raise ImproperlyConfigured("ROLLUP_INTERVAL_MINUTES must be between 1 and 1440")
+# A run still "running" after this long lost its worker: the next run takes the lock.
+# Shorter than the broker's visibility timeout (4 h), longer than any roll-up.
+ROLLUP_LOCK_SECONDS = env_int("ROLLUP_LOCK_SECONDS", 3600)
+ROLLUP_INCREMENTAL_MAX_DAYS = env_int("ROLLUP_INCREMENTAL_MAX_DAYS", 31)
+ROLLUP_HISTORY_MAX_DAYS = env_int("ROLLUP_HISTORY_MAX_DAYS", 730)
+CELERY_BEAT_SCHEDULE["reports-rollup"] = {
+    "task": "reports.rollup_tick",
+    "schedule": ROLLUP_INTERVAL_MINUTES * 60.0,
+}
+# Optional map tiles under the compound markers, e.g. "https://tiles.example/{z}/{x}/{y}.png"
+# (a deployment's own tile server; empty: the map is drawn from coordinates alone).
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+if MAP_TILE_URL and not all(part in MAP_TILE_URL for part in ("{z}", "{x}", "{y}")):
+    raise ImproperlyConfigured("MAP_TILE_URL must contain {z}, {x} and {y}")
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

@@ -8,17 +8,20 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-import coverage.api
-import estates.api
-import inspections.api
-import reports.api
-import works.api
 from estates.auth_api import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 from estates.forms_auth import LoginForm
-from estates.views import HealthView, HomeView
+from estates.hooks import app_modules
+from estates.views import (
+    HealthView,
+    HomeView,
+    MessageListView,
+    MessageOpenView,
+    MessageReadAllView,
+    NotificationPreferencesView,
+)
 
 router = DefaultRouter()
-for module in (estates.api, works.api, inspections.api, coverage.api, reports.api):
+for module in app_modules("api"):
     module.register(router)
 
 urlpatterns = [
@@ -31,6 +34,14 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("messages/", MessageListView.as_view(), name="messages"),
+    path("messages/<int:pk>/open/", MessageOpenView.as_view(), name="message-open"),
+    path("messages/read-all/", MessageReadAllView.as_view(), name="messages-read-all"),
+    path(
+        "account/notifications/",
+        NotificationPreferencesView.as_view(),
+        name="notification-preferences",
+    ),
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(),

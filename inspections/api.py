@@ -271,6 +271,10 @@ class _ActionsMixin:
         return Response(self.get_serializer(obj).data)
 
 
+class ConfirmSerializer(serializers.Serializer):
+    note = serializers.CharField(label="监理确认意见", max_length=1000)
+
+
 class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
     """Hazards: report on a patrol (POST), then move by ``notify``, ``rectify``,
     ``reinspect`` and ``close``; each refused with a 400 when not legal now."""
@@ -324,6 +328,15 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
         )
 
     @extend_schema(request=None, responses=HazardSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """A supervision engineer confirms the rectification before the re-inspection."""
+        return self._action(
+            request,
+            ConfirmSerializer,
+            lambda h, d: services.confirm_rectification(h, actor=request.user, note=d["note"]),
+        )
+
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         hazard = self.get_object()

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from estates.hooks import app_modules
 from estates.validators import date_window
-from reports.xlsx import Sheet, build_workbook
+from estates.xlsx import Sheet, build_workbook
 
 TUESDAY = 1
 

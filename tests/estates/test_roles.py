@@ -15,7 +15,7 @@ from coverage import services as coverage
 from coverage.models import Reinspection
 from estates import services as estates
 from inspections import services as inspections
-from inspections.models import Hazard, PatrolRecord, QualityInspection
+from inspections.models import PatrolRecord, QualityInspection
 from works import services as works
 
 README = Path(settings.BASE_DIR) / "README.md"
@@ -31,7 +31,12 @@ PERSONAS = {
 
 
 def _hazard(estate):
-    return Hazard(estate=estate, street_office=estate.community.street_office)
+    # The hazard rule is a query (``hazard_movers_q``): the hazard must exist.
+    from tests.factories import UserFactory
+    from tests.inspections.factories import HazardFactory
+
+    reporter = UserFactory(clerk=True, street_office=estate.community.street_office)
+    return HazardFactory(estate=estate, reported_by=reporter)
 
 
 ACTIONS = {

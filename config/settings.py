@@ -199,6 +199,11 @@ DATE_MAX = env_date("DATE_MAX", "2100-12-31")
 if DATE_MIN >= DATE_MAX:
     raise ImproperlyConfigured("DATE_MIN must be before DATE_MAX")
 
+# Ledger import (estates/importing.py): the upload, its inflated size, its rows.
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 10)
+IMPORT_MAX_INFLATED_MB = env_int("IMPORT_MAX_INFLATED_MB", 60)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)
+
 # --- Files ----------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -327,7 +327,7 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
             lambda h, d: services.reinspect_hazard(h, actor=request.user, **d),
         )
 
-    @extend_schema(request=None, responses=HazardSerializer)
+    @extend_schema(request=ConfirmSerializer, responses=HazardSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """A supervision engineer confirms the rectification before the re-inspection."""
@@ -337,6 +337,7 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
             lambda h, d: services.confirm_rectification(h, actor=request.user, note=d["note"]),
         )
 
+    @extend_schema(request=None, responses=HazardSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         hazard = self.get_object()

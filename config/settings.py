@@ -277,18 +277,20 @@ if REDIS_URL:
     CELERY_RESULT_BACKEND = None
     CELERY_TASK_IGNORE_RESULT = True
     # A sick Redis must not hang a request: bounded connect and publish retries.
-    CELERY_BROKER_CONNECTION_TIMEOUT = 3
+    CELERY_BROKER_CONNECTION_TIMEOUT = 2
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_timeout": 3,
-        "socket_connect_timeout": 3,
-        "max_retries": 2,
+        "socket_timeout": 2,
+        "socket_connect_timeout": 2,
+        "max_retries": 1,
         "interval_start": 0,
         "interval_step": 0.5,
         "interval_max": 1,
         # Longer than any task we run, so acks_late never re-delivers a running task.
         "visibility_timeout": 4 * 3600,
     }
-    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_max": 1}
+    # One quick attempt: a job whose publish fails stays queued and the outbox sweep
+    # (estates.outbox, every minute) sends it again, so the user is answered at once.
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_max": 0.5}
     CELERY_TASK_ACKS_LATE = True
     CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 else:
@@ -325,6 +327,13 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# The outbox sweep: jobs whose task the broker never took (or lost) are sent again.
+OUTBOX_RESEND_MINUTES = env_int("OUTBOX_RESEND_MINUTES", 10)
+EXPORT_ABANDONED_HOURS = env_int("EXPORT_ABANDONED_HOURS", 4)
+CELERY_BEAT_SCHEDULE["estates-requeue-stale-jobs"] = {
+    "task": "estates.requeue_stale_jobs",
+    "schedule": crontab(minute="*"),
+}
 CELERY_BEAT_SCHEDULE["estates-send-due-deliveries"] = {
     "task": "estates.send_due_deliveries",
     "schedule": crontab(minute="*/5"),

@@ -19,6 +19,7 @@ module         what it defines                        who reads it
 ``benchmarks`` ``CASES`` = [(label, login, path)]      ``manage.py benchmark``
 ``reminders``  ``due(now)`` → [Reminder]              ``estates.notify.send_due``
 ``company_scope`` ``estate_ids(company_id)`` → subquery ``estates.scoping`` (company users)
+``outbox``     ``stale(now)`` → [(task, [ids])]       ``estates.outbox`` (the sweep)
 ============== ====================================== ====================================
 """
 

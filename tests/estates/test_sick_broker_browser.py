@@ -60,7 +60,9 @@ def _point(app, url):
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
-    app.amqp._producer_pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
 
 
 @pytest.fixture
@@ -88,13 +90,15 @@ def production_broker(settings):
         "CELERY_WORKER_PREFETCH_MULTIPLIER": 1,
     }
     saved = {key: app.conf.get(key) for key in [*production, "CELERY_BROKER_URL"]}
-    app.conf.update(production)
-    _point(app, REDIS)
-    with app.connection_for_write() as connection:
-        connection.default_channel.client.flushdb()
-    yield app
-    app.conf.update(saved)
-    _point(app, saved["CELERY_BROKER_URL"])
+    try:
+        app.conf.update(production)
+        _point(app, REDIS)
+        with app.connection_for_write() as connection:
+            connection.default_channel.client.flushdb()  # this checkout's db only
+        yield app
+    finally:  # the next tests run in-process again, whatever happened here
+        app.conf.update(saved)
+        _point(app, saved["CELERY_BROKER_URL"])
 
 
 @pytest.fixture

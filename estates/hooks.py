@@ -7,8 +7,8 @@ and a module exists only where an app has something to contribute:
 ============== ====================================== ====================================
 module         what it defines                        who reads it
 ============== ====================================== ====================================
-``nav``        ``items_for(user)`` → [(label, url,     the navigation bar
-               active-path prefix)]                   (``estates.context_processors``)
+``nav``        ``items_for(user)`` → [NavItem]        the navigation bar
+               (``estates.navigation``)               (``estates.context_processors``)
 ``home``       ``panels(user)`` → [{"template": ...}]  the home page (``HomeView``)
 ``estate_page`` ``sections(user, estate)`` → [{...}]   a compound's detail page
 ``ledger``     ``annotations(day)`` → {name: expr}     the ledger list (e.g. ``is_overdue``)
@@ -19,6 +19,7 @@ module         what it defines                        who reads it
 ``benchmarks`` ``CASES`` = [(label, login, path)]      ``manage.py benchmark``
 ``reminders``  ``due(now)`` → [Reminder]              ``estates.notify.send_due``
 ``company_scope`` ``estate_ids(company_id)`` → subquery ``estates.scoping`` (company users)
+``todo``       ``sources(user, today)`` → [Source]   我的待办 (``estates.tasklist``)
 ``outbox``     ``stale(now)`` → [(task, [ids])]       ``estates.outbox`` (the sweep)
 ============== ====================================== ====================================
 """

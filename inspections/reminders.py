@@ -11,6 +11,7 @@ from django.utils import timezone
 from estates.models import STREET_ROLES, Message, Topic, User
 from estates.notify import Reminder
 from inspections.models import Hazard, PatrolRecord
+from inspections.services import company_people
 from works.queries import estates_under_construction
 
 
@@ -67,6 +68,7 @@ def hazard_deadlines(now: datetime):
         staff_by_office.setdefault(user.street_office_id, []).append(user)
     for hazard in hazards:
         overdue = hazard.deadline < today
+        when = "今天" if hazard.deadline == today else "明天"
         link = reverse("inspections:hazard-detail", args=[hazard.pk])
         recipients = staff_by_office.get(hazard.street_office_id, []) + contractor_people(hazard)
         yield Reminder(
@@ -76,7 +78,7 @@ def hazard_deadlines(now: datetime):
             title=(
                 f"隐患已逾期未整改：{hazard.estate.name}"
                 if overdue
-                else f"隐患明天到整改期限：{hazard.estate.name}"
+                else f"隐患{when}到整改期限：{hazard.estate.name}"
             ),
             body=f"{hazard.get_category_display()}（{hazard.location}），整改期限 "
             f"{hazard.deadline:%Y年%-m月%-d日}。",
@@ -86,9 +88,8 @@ def hazard_deadlines(now: datetime):
 
 
 def contractor_people(hazard) -> list:
-    """The contractor's accounts told of this hazard (none until contractors have
-    accounts)."""
-    return []
+    """The accounts of the contractor the hazard was notified to."""
+    return list(company_people(hazard.contractor_id)) if hazard.contractor_id else []
 
 
 def due(now: datetime):

@@ -252,7 +252,7 @@ class ReinspectionSerializer(serializers.ModelSerializer):
 
 class FollowUpSerializer(serializers.Serializer):
     done_on = serializers.DateField(label="整改完成日期")
-    note = serializers.CharField(label="整改情况")
+    note = serializers.CharField(label="整改情况", max_length=1000)
 
 
 class ReinspectionViewSet(ScopedReadOnlyViewSet):

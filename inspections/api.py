@@ -61,7 +61,7 @@ class NestedHazardSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(
         choices=Hazard.Severity.choices, default=Hazard.Severity.GENERAL, label="等级"
     )
-    description = serializers.CharField(label="隐患描述")
+    description = serializers.CharField(label="隐患描述", max_length=1000)
     location = serializers.CharField(max_length=100, label="具体位置")
     deadline = serializers.DateField(required=False, allow_null=True, label="整改期限")
 
@@ -122,7 +122,7 @@ class AmendSerializer(serializers.Serializer):
     time = serializers.TimeField(required=False)
     patrollers = serializers.CharField(max_length=100, required=False)
     contractor_staff = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    findings = serializers.CharField(required=False, allow_blank=True)
+    findings = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -251,13 +251,13 @@ class NotifySerializer(serializers.Serializer):
 
 
 class RectifySerializer(serializers.Serializer):
-    rectification_note = serializers.CharField(label="整改情况")
+    rectification_note = serializers.CharField(label="整改情况", max_length=1000)
     photos = serializers.ListField(child=serializers.FileField(), label="整改后照片")
 
 
 class RecheckSerializer(serializers.Serializer):
     passed = serializers.BooleanField(label="复查合格")
-    note = serializers.CharField(label="复查意见")
+    note = serializers.CharField(label="复查意见", max_length=1000)
     new_deadline = serializers.DateField(required=False, allow_null=True, label="新的整改期限")
 
 
@@ -415,7 +415,7 @@ class QualityInspectionSerializer(serializers.ModelSerializer):
 
 
 class RespondSerializer(serializers.Serializer):
-    response_note = serializers.CharField(label="整改回复")
+    response_note = serializers.CharField(label="整改回复", max_length=1000)
 
 
 class QualityInspectionViewSet(_ActionsMixin, ScopedModelViewSet):

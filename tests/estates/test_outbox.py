@@ -36,14 +36,18 @@ def broker_down(monkeypatch):
 
 @pytest.fixture
 def builds(monkeypatch):
+    import dataclasses
+
     calls = []
-    real = exports.build
+    ledger = exports.spec("estate_ledger")
 
-    def counting(*args, **kwargs):
-        calls.append(args)
-        return real(*args, **kwargs)
+    def counting(user, params):
+        calls.append("estate_ledger")
+        return ledger.build(user, params)
 
-    monkeypatch.setattr(exports, "build", counting)
+    monkeypatch.setitem(
+        exports.registry(), "estate_ledger", dataclasses.replace(ledger, build=counting)
+    )
     return calls
 
 

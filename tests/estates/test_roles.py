@@ -39,6 +39,23 @@ def _hazard(estate):
     return HazardFactory(estate=estate, reported_by=reporter)
 
 
+def _quality(estate):
+    # The feedback rule is a query (``quality_movers_q``): the inspection must exist.
+    from datetime import date
+
+    from tests.factories import UserFactory
+
+    return QualityInspection.objects.create(
+        estate=estate,
+        street_office=estate.community.street_office,
+        inspected_on=date(2026, 12, 1),
+        inspector=UserFactory(inspector=True),
+        findings="护栏未按图施工",
+        rating=QualityInspection.Rating.FAIL,
+        deadline=date(2026, 12, 10),
+    )
+
+
 ACTIONS = {
     "台账：新增、编辑小区": lambda u, e: estates.can_edit_estate(u, e),
     "台账：归档、恢复": lambda u, e: estates.can_archive_estate(u),
@@ -61,9 +78,7 @@ ACTIONS = {
     "质量检查、复查": lambda u, e: (
         inspections.can_inspect_quality(u) and inspections.can_recheck_quality(u)
     ),
-    "质量反馈：整改回复": lambda u, e: inspections.can_respond_quality(
-        u, QualityInspection(estate=e, street_office=e.community.street_office)
-    ),
+    "质量反馈：整改回复": lambda u, e: inspections.can_respond_quality(u, _quality(e)),
     "物业管理方式、服务目标自评": lambda u, e: (
         coverage.can_record_arrangement(u, e) and coverage.can_assess(u, e)
     ),

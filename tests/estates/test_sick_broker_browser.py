@@ -103,14 +103,18 @@ def production_broker(settings):
 
 @pytest.fixture
 def builds(monkeypatch):
+    import dataclasses
+
     calls = []
-    real = exports.build
+    ledger = exports.spec("estate_ledger")
 
-    def counting(kind, user, params):
-        calls.append(kind)
-        return real(kind, user, params)
+    def counting(user, params):
+        calls.append("estate_ledger")
+        return ledger.build(user, params)
 
-    monkeypatch.setattr(exports, "build", counting)
+    monkeypatch.setitem(
+        exports.registry(), "estate_ledger", dataclasses.replace(ledger, build=counting)
+    )
     monkeypatch.setattr(exports, "SYNC_ROW_LIMIT", 0)  # every export becomes a job
     return calls
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from estates import audit
+from estates import audit, outbox
 from estates import photos as photo_files
 from estates.models import AuditEvent, Role
 from estates.validators import strip_control_characters
@@ -68,7 +68,8 @@ def request_rollup(
         requested_by=actor if actor is not None and actor.is_authenticated else None,
     )
     if enqueue:
-        transaction.on_commit(lambda: run_rollup.delay(run.pk))
+        # A sick broker leaves the run queued; the outbox sweep sends it again.
+        outbox.enqueue_on_commit(run_rollup, run.pk)
     return run
 
 

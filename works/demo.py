@@ -447,11 +447,18 @@ def seed_acceptance(rng, today, stdout):
 
 
 def _seed_forms(rng, today):
-    from django.utils import timezone
+
+    from django.contrib.contenttypes.models import ContentType
 
     from estates.demo import DEMO_PASSWORD
+    from estates.models import AuditEvent
     from works import acceptance
-    from works.models import AcceptanceForm, AcceptanceStatusChange
+    from works.models import (
+        AcceptanceForm,
+        AcceptanceRound,
+        AcceptanceSignature,
+        AcceptanceStatusChange,
+    )
 
     users = {u.username: u for u in User.objects.filter(username__in=DEMO_USER_NAMES)}
     if len(users) < len(DEMO_USER_NAMES):
@@ -542,9 +549,21 @@ def _seed_forms(rng, today):
         signed_and_submitted(form)
         if state == "submitted":
             # Waiting on HQ for a week: the "waiting more than N days" list shows it.
-            week_ago = timezone.now() - timedelta(days=8)
-            AcceptanceForm.objects.filter(pk=form.pk).update(status_changed_at=week_ago)
-            AcceptanceStatusChange.objects.filter(form=form, status="submitted").update(at=week_ago)
+            # The whole history moves back, so the order of its changes stays.
+            shift = timedelta(days=8)
+            AcceptanceForm.objects.filter(pk=form.pk).update(
+                opened_at=F("opened_at") - shift, status_changed_at=F("status_changed_at") - shift
+            )
+            AcceptanceStatusChange.objects.filter(form=form).update(at=F("at") - shift)
+            AcceptanceRound.objects.filter(form=form).update(
+                created_at=F("created_at") - shift, submitted_at=F("submitted_at") - shift
+            )
+            AcceptanceSignature.objects.filter(round__form=form).update(
+                signed_at=F("signed_at") - shift
+            )
+            AuditEvent.objects.filter(
+                content_type=ContentType.objects.get_for_model(AcceptanceForm), object_id=form.pk
+            ).update(at=F("at") - shift)
             continue
         if state == "passed":
             acceptance.pass_form(form, actor=hq)

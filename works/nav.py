@@ -22,6 +22,7 @@ def items_for(user):
             ),
         ),
     ]
+    items.append(("竣工验收", reverse("works:acceptances"), "/works/acceptance/"))
     if user.is_hq:
         items.append(
             NavItem(

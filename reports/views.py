@@ -1,3 +1,4 @@
+from datetime import timedelta
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from reports import dashboard, league, maps, rollup, services
 from reports.forms import LeagueWeightsForm
 from reports.models import LeagueWeights
 from reports.units import unit_for
-from reports.weekly_pack import build_pack, pack_workbook, parse_meeting
+from reports.weekly_pack import build_pack, meeting_for, pack_workbook, parse_meeting
 
 
 class OwnJobsMixin(LoginRequiredMixin):
@@ -87,7 +88,12 @@ class WeeklyPackView(WeeklyPackMixin, TemplateView):
     def get_context_data(self, **kwargs):
         pack = self.get_pack()
         tables = [table_view(sheet) for sheet in pack.sections]
-        return super().get_context_data(pack=pack, tables=tables, **kwargs)
+        # 例会日期 is a Tuesday: a list of meetings (no date picker in the browser's locale).
+        upcoming = meeting_for(timezone.localdate())
+        meetings = sorted(
+            {upcoming - timedelta(weeks=n) for n in range(26)} | {pack.meeting}, reverse=True
+        )
+        return super().get_context_data(pack=pack, tables=tables, meetings=meetings, **kwargs)
 
 
 class WeeklyPackExcelView(WeeklyPackMixin, View):

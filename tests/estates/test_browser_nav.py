@@ -161,7 +161,7 @@ def test_the_phone_menu_opens_every_section(browser, live_server, district, pass
     page.click("[data-menu-toggle]")
     assert page.get_attribute("[data-menu-toggle]", "aria-expanded") == "true"
     labels = sections.all_inner_texts()
-    assert labels[:2] == ["首页", "我的待办"]
+    assert labels[:3] == ["首页", "巡查与检查", "我的待办"]
     for index in range(sections.count()):
         box = sections.nth(index).bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390

@@ -100,7 +100,7 @@ class EstateCoverageView(EstateScopedMixin, TemplateView):
             can_reinspect=services.can_record_reinspection(user) and not estate.is_archived,
             # 回头看 applies from the end of renovation on (completed or accepted).
             renovated=Estate.objects.filter(pk=estate.pk).filter(renovated()).exists(),
-            can_follow_up=services.is_own_street(user, estate),
+            can_follow_up=user.owns_street_office(estate.community.street_office_id),
             assess_form=AssessForm(),
             verify_form=VerifyForm(),
             follow_up_form=FollowUpForm(initial={"done_on": timezone.localdate()}),

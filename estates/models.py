@@ -208,6 +208,21 @@ class User(AbstractUser):
     def is_supervisor(self) -> bool:
         return self.role == Role.SUPERVISOR
 
+    def owns_street_office(self, street_office_id) -> bool:
+        """Whether this is a person of street office ``street_office_id`` (its clerk or
+        lead): the one answer to "is this my street office?"."""
+        return bool(
+            self.is_street_staff
+            and self.street_office_id
+            and self.street_office_id == street_office_id
+        )
+
+    def owns_community(self, community_id) -> bool:
+        """Whether this is the lead of community ``community_id``."""
+        return bool(
+            self.is_community_lead and self.community_id and self.community_id == community_id
+        )
+
     @cached_property
     def company_id(self):
         """The company of a contractor's or supervision firm's person (``works.CompanyAccount``,

@@ -13,6 +13,7 @@ def items_for(user):
     pages = [
         NavItem("工程量及预算", reverse("works:list"), "/works/sheets/"),
         NavItem("进度计划", reverse("works:schedule"), "/works/schedule/"),
+        NavItem("竣工验收", reverse("works:acceptances"), "/works/acceptance/"),
         NavItem("整治批次", reverse("works:campaigns"), "/works/campaigns/"),
     ]
     if user.is_hq:

@@ -71,6 +71,7 @@ def test_a_section_page_shows_its_pages_as_tabs(login, hq_staff):
     assert re.findall(r">([^<]+)</a>", tabs) == [
         "工程量及预算",
         "进度计划",
+        "竣工验收",
         "整治批次",
         "招投标",
         "施工合同",

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from estates import audit
+from estates import audit, outbox
 from estates.models import AuditEvent
 from reports import rollup
 from reports.models import LeagueWeights, RollupRun
@@ -50,7 +50,8 @@ def request_rollup(
         requested_by=actor if actor is not None and actor.is_authenticated else None,
     )
     if enqueue:
-        transaction.on_commit(lambda: run_rollup.delay(run.pk))
+        # A sick broker leaves the run queued; the outbox sweep sends it again.
+        outbox.enqueue_on_commit(run_rollup, run.pk)
     return run
 
 

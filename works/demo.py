@@ -487,9 +487,17 @@ def seed_acceptance(rng, today, stdout):
 
 def _seed_forms(rng, today):
 
+    from django.contrib.contenttypes.models import ContentType
+
     from estates.demo import DEMO_PASSWORD
+    from estates.models import AuditEvent
     from works import acceptance
-    from works.models import AcceptanceForm, AcceptanceStatusChange
+    from works.models import (
+        AcceptanceForm,
+        AcceptanceRound,
+        AcceptanceSignature,
+        AcceptanceStatusChange,
+    )
 
     users = {u.username: u for u in User.objects.filter(username__in=DEMO_USER_NAMES)}
     if len(users) < len(DEMO_USER_NAMES):
@@ -586,6 +594,15 @@ def _seed_forms(rng, today):
                 opened_at=F("opened_at") - shift, status_changed_at=F("status_changed_at") - shift
             )
             AcceptanceStatusChange.objects.filter(form=form).update(at=F("at") - shift)
+            AcceptanceRound.objects.filter(form=form).update(
+                created_at=F("created_at") - shift, submitted_at=F("submitted_at") - shift
+            )
+            AcceptanceSignature.objects.filter(round__form=form).update(
+                signed_at=F("signed_at") - shift
+            )
+            AuditEvent.objects.filter(
+                content_type=ContentType.objects.get_for_model(AcceptanceForm), object_id=form.pk
+            ).update(at=F("at") - shift)
             continue
         if state == "passed":
             acceptance.pass_form(form, actor=hq)

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -103,7 +103,12 @@ class WeeklyPackView(WeeklyPackMixin, TemplateView):
     def get_context_data(self, **kwargs):
         pack = self.get_pack()
         tables = [table_view(sheet) for sheet in pack.sections]
-        return super().get_context_data(pack=pack, tables=tables, **kwargs)
+        # 例会日期 is a Tuesday: a list of meetings (no date picker in the browser's locale).
+        upcoming = meeting_for(timezone.localdate())
+        meetings = sorted(
+            {upcoming - timedelta(weeks=n) for n in range(26)} | {pack.meeting}, reverse=True
+        )
+        return super().get_context_data(pack=pack, tables=tables, meetings=meetings, **kwargs)
 
 
 class WeeklyPackExcelView(WeeklyPackMixin, View):

@@ -22,6 +22,7 @@ from coverage.forms import (
     VerifyForm,
 )
 from coverage.models import ManagementArrangement, Reinspection, ServiceAssessment
+from coverage.queries import renovated
 from estates.guards import require
 from estates.mixins import FilteredListMixin, ScopedMixin
 from estates.models import Estate
@@ -98,6 +99,8 @@ class EstateCoverageView(EstateScopedMixin, TemplateView):
             can_assess=services.can_assess(user, estate) and not estate.is_archived,
             can_verify=services.can_verify(user),
             can_reinspect=services.can_record_reinspection(user) and not estate.is_archived,
+            # 回头看 applies from the end of renovation on (completed or accepted).
+            renovated=Estate.objects.filter(pk=estate.pk).filter(renovated()).exists(),
             can_follow_up=user.owns_street_office(estate.community.street_office_id),
             assess_form=AssessForm(),
             verify_form=VerifyForm(),

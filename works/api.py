@@ -95,9 +95,7 @@ class EstateWorksItemSerializer(serializers.ModelSerializer):
         services.update_works_item(
             instance, actor=self.context["request"].user, values=validated_data
         )
-        return EstateWorksItem.objects.select_related("estate__community", "works_item").get(
-            pk=instance.pk
-        )
+        return self.context["view"].get_queryset().get(pk=instance.pk)
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -146,7 +144,8 @@ class EstateWorksItemViewSet(ScopedModelViewSet):
         if name == "progress":
             kwargs["percent"] = data.validated_data.get("percent")
         item = services.TRANSITIONS[name](item, actor=request.user, **kwargs)
-        return Response(self.get_serializer(item).data)
+        # Re-read through the scoped, annotated queryset: the answer has every field.
+        return Response(self.get_serializer(self.get_queryset().get(pk=item.pk)).data)
 
     def get_object_for_transition(self):
         # Scope (404) only: the transition's own rule answers 403.

@@ -60,7 +60,8 @@ def can_manage_tenders(user) -> bool:
 
 
 def can_approve_scope(user) -> bool:
-    return user.is_hq_staff or user.is_hq_leader
+    """HQ office approves (or returns) a scope; leadership reads only."""
+    return user.is_hq_staff
 
 
 def can_edit_scope(user, estate, scope_status=None) -> bool:
@@ -221,7 +222,7 @@ def submit_scope(estate: Estate, *, actor) -> EstateScope:
 
 @transaction.atomic
 def approve_scope(estate: Estate, *, actor) -> EstateScope:
-    require(can_approve_scope(actor), "只有指挥部可以审定工程范围")
+    require(can_approve_scope(actor), "只有指挥部办公室可以审定工程范围")
     return _transition_scope(
         estate,
         actor=actor,
@@ -236,7 +237,7 @@ def approve_scope(estate: Estate, *, actor) -> EstateScope:
 @transaction.atomic
 def return_scope(estate: Estate, *, actor, reason: str) -> EstateScope:
     """HQ sends a submitted scope back to the street office as a draft."""
-    require(can_approve_scope(actor), "只有指挥部可以退回工程范围")
+    require(can_approve_scope(actor), "只有指挥部办公室可以退回工程范围")
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写退回原因"})
     return _transition_scope(

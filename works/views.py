@@ -58,6 +58,7 @@ from works.queries import (
     current_campaign,
     district_totals,
     overdue_q,
+    planned_dates,
     progress_rows,
     sheet_items,
     street_office_totals,
@@ -348,24 +349,13 @@ class ScheduleView(FilteredListMixin, TemplateView):
         page = self.paginate(queryset)
         rows = progress_rows(page, today)
         chart = build_chart(
-            [
-                d
-                for e in rows
-                for d in (
-                    getattr(getattr(e, "works_schedule", None), "planned_start", None),
-                    getattr(getattr(e, "works_schedule", None), "planned_finish", None),
-                    e.first_start,
-                    e.last_finish,
-                )
-            ],
+            [d for e in rows for d in (*planned_dates(e)[:2], e.first_start, e.last_finish)],
             today,
             campaign,
         )
         for estate in rows:
-            schedule = getattr(estate, "works_schedule", None)
-            estate.planned_bar = (
-                chart.span(schedule.planned_start, schedule.planned_finish) if schedule else None
-            )
+            start, finish, estate.plan_from_contract = planned_dates(estate)
+            estate.planned_bar = chart.span(start, finish)
             finished = estate.phase in (Phase.COMPLETED, Phase.ACCEPTED)
             estate.actual_bar = chart.span(
                 estate.first_start, estate.last_finish if finished else today

@@ -46,4 +46,3 @@ def test_campaign_milestones_are_not_edited_in_the_admin(client, superuser, esta
     assert response.status_code == 403
     assert Campaign.objects.values().get(pk=campaign.pk) == before
     assert not AuditEvent.objects.exists()
-

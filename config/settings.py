@@ -105,6 +105,8 @@ if env_str("TEST_DB_NAME"):
     # Lets several checkouts run their PostgreSQL tests on one server side by side.
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DB_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# `manage.py bench` only: mounts /bench/floor/ (one INSERT) on the bench's own gunicorn.
+BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 
 # --- Authentication -------------------------------------------------------------------
 AUTH_USER_MODEL = "estates.User"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -39,3 +40,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", HealthView.as_view(), name="health"),
 ]
+if settings.BENCH_FLOOR:
+    from estates.bench import floor_view
+
+    # The floor of the patrol-submission benchmark; never mounted outside `manage.py bench`.
+    urlpatterns.append(path("bench/floor/", floor_view))

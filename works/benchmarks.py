@@ -68,7 +68,9 @@ def _items(rng, estate_id, campaign, current, today, items, next_pk):
             start = base + timedelta(days=rng.randint(0, 5))
             if roll > 0.9 or rng.random() < 0.12:
                 status, percent = Status.COMPLETED, 100
-                finish = min(today - timedelta(days=1), start + timedelta(days=rng.randint(60, 110)))
+                finish = min(
+                    today - timedelta(days=1), start + timedelta(days=rng.randint(60, 110))
+                )
             else:
                 status, percent = Status.UNDER_CONSTRUCTION, rng.randint(10, 90)
         elif applicable and roll >= 0.02:

@@ -2,12 +2,18 @@
 acting user as ``actor=`` and writes its audit event in the same transaction. The pages,
 the API, the importer and the management commands all come through here."""
 
-from django.core.exceptions import ValidationError
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from estates import audit
-from estates.models import AuditEvent, Estate
+from estates import audit, exports
+from estates.models import AuditEvent, Estate, ExportJob, Message, NotificationPreference, Topic
+from estates.xlsx import workbook_bytes
+
+logger = logging.getLogger(__name__)
 
 #: Ledger fields a user may set; everything the form, the API and the importer write.
 ESTATE_FIELDS = (
@@ -27,6 +33,8 @@ ESTATE_FIELDS = (
     "community_contact_name",
     "community_contact_phone",
     "notes",
+    "latitude",
+    "longitude",
 )
 
 
@@ -117,3 +125,88 @@ def _labelled(estate):
     values = audit.snapshot(estate, ESTATE_FIELDS)
     for name in ESTATE_FIELDS:
         yield name, str(Estate._meta.get_field(name).verbose_name), values[name]
+
+
+# --- messages ---------------------------------------------------------------------------
+def mark_messages_read(user, ids=None) -> int:
+    """Mark the user's unread messages (or those of ``ids``) read; returns how many.
+    Reading is not a change to a government record, so it leaves no audit event."""
+    unread = Message.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def set_notification_preferences(user, choices: dict, *, actor) -> None:
+    """``choices``: {topic: {"by_email": bool, "by_webhook": bool}} for every topic."""
+    if actor.pk != user.pk:
+        raise PermissionDenied("只能设置自己的提醒方式")
+    before = {
+        p.topic: p for p in NotificationPreference.objects.select_for_update().filter(user=user)
+    }
+    changes = {}
+    for topic, wanted in choices.items():
+        label = Topic(topic).label
+        pref = before.get(topic) or NotificationPreference(user=user, topic=topic)
+        old = {"by_email": pref.by_email, "by_webhook": pref.by_webhook}
+        if old == wanted and pref.pk:
+            continue
+        pref.by_email, pref.by_webhook = wanted["by_email"], wanted["by_webhook"]
+        pref.save()
+        if old != wanted:
+            changes[topic] = {"label": label, "old": _channels(old), "new": _channels(wanted)}
+    if changes:
+        audit.record(
+            user,
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            changes=changes,
+            summary="修改提醒方式",
+        )
+
+
+def _channels(flags: dict) -> str:
+    names = [
+        name for key, name in (("by_email", "电子邮件"), ("by_webhook", "工作群")) if flags[key]
+    ]
+    return "、".join(names) or "仅站内"
+
+
+# --- export jobs ------------------------------------------------------------------------
+@transaction.atomic
+def request_export(*, actor, kind: str, params: str) -> ExportJob:
+    """Queue an export; the worker picks it up once this transaction commits."""
+    from estates.tasks import run_export
+
+    exports.spec(kind)  # unknown kinds fail here, in the request, not in the worker
+    job = ExportJob.objects.create(kind=kind, owner=actor, params=params)
+    transaction.on_commit(lambda: run_export.delay(job.pk))
+    return job
+
+
+def run_export_job(job_id: int) -> ExportJob:
+    """Build the file of a queued job. Idempotent: a finished job is left as it is."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().select_related("owner").get(pk=job_id)
+        if job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
+            return job
+        job.status, job.started_at = ExportJob.Status.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    try:
+        workbook, filename, rows = exports.build(job.kind, job.owner, job.params)
+        content = workbook_bytes(workbook)
+    except Exception as exc:  # the user sees the job failed; the log has the detail
+        logger.exception("export job %s failed", job_id)
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            error=f"生成失败：{type(exc).__name__}",
+        )
+        job.refresh_from_db()
+        return job
+    job.file.save(f"{job.kind}-{job.pk}.xlsx", ContentFile(content), save=False)
+    job.filename, job.row_count = filename, rows
+    job.status, job.finished_at = ExportJob.Status.DONE, timezone.now()
+    job.save(update_fields=["file", "filename", "row_count", "status", "finished_at"])
+    return job

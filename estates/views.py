@@ -1,24 +1,25 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Sum
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
-from estates import audit, services
+from estates import audit, geo, services
+from estates.exports import export_or_enqueue
 from estates.filtersets import EstateFilterSet
-from estates.forms import ArchiveForm, EstateForm, ImportForm
+from estates.forms import ArchiveForm, EstateForm, ImportForm, NotificationPreferencesForm
 from estates.hooks import app_modules
 from estates.importing import build_template, import_ledger
 from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
-from estates.models import Estate
-from reports.views import export_or_enqueue
-from reports.xlsx import xlsx_response
-from works.queries import overdue_flag
+from estates.models import Estate, Message
+from estates.xlsx import xlsx_response
 
 
 def apply_service(form, call):
@@ -59,10 +60,13 @@ class EstateListView(FilteredListMixin, TemplateView):
         filterset = self.get_filterset()
         rows = filterset.qs
         context["filter"] = filterset
-        # A compound that missed a milestone shows so wherever it appears (works rules).
-        context["page_obj"] = self.paginate(
-            rows.annotate(is_overdue=overdue_flag(timezone.localdate()))
-        )
+        today = timezone.localdate()
+        columns = {
+            name: expression
+            for module in app_modules("estate_list")
+            for name, expression in module.annotations(today).items()
+        }
+        context["page_obj"] = self.paginate(rows.annotate(**columns))
         context["totals"] = rows.aggregate(
             estates=Count("id"), households=Sum("household_count"), area=Sum("floor_area")
         )
@@ -84,8 +88,8 @@ class EstateDetailView(ScopedMixin, DetailView):
         context["archive_form"] = ArchiveForm()
         context["sections"] = [
             section
-            for module in app_modules("home")
-            for section in module.estate_sections(user, self.object)
+            for module in app_modules("estate_page")
+            for section in module.sections(user, self.object)
         ]
         return context
 
@@ -100,6 +104,10 @@ class EstateCreateView(ScopedMixin, WriteAllowedMixin, FormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        estates = Estate.objects.visible_to(self.request.user).active()
+        return super().get_context_data(map_picker=geo.picker(estates), **kwargs)
 
     def form_valid(self, form):
         estate = apply_service(
@@ -133,7 +141,11 @@ class EstateUpdateView(ScopedMixin, WriteAllowedMixin, FormView):
         return kwargs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(estate=self.get_object(), **kwargs)
+        estate = self.get_object()
+        estates = Estate.objects.visible_to(self.request.user).active()
+        return super().get_context_data(
+            estate=estate, map_picker=geo.picker(estates, estate), **kwargs
+        )
 
     def form_valid(self, form):
         estate = self.get_object()
@@ -218,3 +230,58 @@ class HealthView(View):
     def get(self, request):
         Estate.objects.exists()
         return HttpResponse("ok", content_type="text/plain")
+
+
+# --- messages (站内消息) and how they reach the user ----------------------------------------
+class MessageListView(LoginRequiredMixin, TemplateView):
+    """The user's own messages, unread first, newest first."""
+
+    template_name = "estates/message_list.html"
+    paginate_by = 30
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        inbox = (
+            Message.objects.filter(recipient=self.request.user)
+            .annotate(unread=Q(read_at__isnull=True))
+            .order_by("-unread", "-created_at", "-id")
+        )
+        context["page_obj"] = Paginator(inbox, self.paginate_by).get_page(
+            self.request.GET.get("page")
+        )
+        context["inbox"] = context["page_obj"].object_list
+        return context
+
+
+class MessageOpenView(LoginRequiredMixin, View):
+    """Marks one of the user's messages read and goes to the place to act."""
+
+    def post(self, request, pk):
+        message = get_object_or_404(Message, pk=pk, recipient=request.user)
+        services.mark_messages_read(request.user, [message.pk])
+        link = message.link if url_has_allowed_host_and_scheme(message.link, None) else ""
+        return redirect(link or reverse("messages"))
+
+
+class MessageReadAllView(LoginRequiredMixin, View):
+    def post(self, request):
+        count = services.mark_messages_read(request.user)
+        messages.success(request, f"已将 {count} 条消息标为已读")
+        return redirect("messages")
+
+
+class NotificationPreferencesView(LoginRequiredMixin, FormView):
+    """Which topics reach the user outside the app (e-mail, the street office's robot)."""
+
+    template_name = "estates/notification_preferences.html"
+    form_class = NotificationPreferencesForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        services.set_notification_preferences(
+            self.request.user, form.choices(), actor=self.request.user
+        )
+        messages.success(self.request, "提醒方式已保存")
+        return redirect("notification-preferences")

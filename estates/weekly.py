@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, Sum
 
 from estates.models import Estate, StreetOffice
-from reports.xlsx import Column, Sheet
+from estates.xlsx import Column, Sheet
 
 
 def sections(user, start, end):

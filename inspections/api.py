@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from estates.api_base import (
@@ -153,7 +152,6 @@ class PatrolRecordViewSet(ScopedModelViewSet):
     serializer_class = PatrolRecordSerializer
     filterset_class = PatrolRecordFilterSet
     http_method_names = ["get", "post", "head", "options"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     ordering_fields = ["date", "filed_at"]
 
     def can_write(self, user, obj=None):
@@ -267,6 +265,10 @@ class _ActionsMixin:
         return Response(self.get_serializer(obj).data)
 
 
+class ConfirmSerializer(serializers.Serializer):
+    note = serializers.CharField(label="监理确认意见", max_length=1000)
+
+
 class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
     """Hazards: report on a patrol (POST), then move by ``notify``, ``rectify``,
     ``reinspect`` and ``close``; each refused with a 400 when not legal now."""
@@ -277,13 +279,12 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
     serializer_class = HazardSerializer
     filterset_class = HazardFilterSet
     http_method_names = ["get", "post", "head", "options"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     ordering_fields = ["reported_at", "deadline"]
 
     def can_write(self, user, obj=None):
         if obj is None:
             return services.can_report_hazard(user)
-        return services.can_move_hazard(user, obj)
+        return services.can_move_hazard(user, obj, self.action)
 
     def _action(self, request, serializer_class, call):
         hazard = self.get_object()
@@ -315,6 +316,15 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
             request,
             RecheckSerializer,
             lambda h, d: services.reinspect_hazard(h, actor=request.user, **d),
+        )
+
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """A supervision engineer confirms the rectification before the re-inspection."""
+        return self._action(
+            request,
+            ConfirmSerializer,
+            lambda h, d: services.confirm_rectification(h, actor=request.user, note=d["note"]),
         )
 
     @action(detail=True, methods=["post"])

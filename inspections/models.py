@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from estates.models import Estate, StreetOffice
-from estates.scoping import ScopedQuerySet
+from estates.scoping import ScopedQuerySet, company_estate_ids
 from works.models import Company, EstateWorksItem
 
 
@@ -76,7 +76,7 @@ class PatrolRecord(models.Model):
     trenches_openings = _checklist_field("沟槽与孔洞")
     protective_equipment = _checklist_field("安全防护用品")
     resident_passage = _checklist_field("居民通行")
-    findings = models.TextField("巡查情况", blank=True)
+    findings = models.TextField("巡查情况", max_length=2000, blank=True)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="填报人"
     )
@@ -148,6 +148,14 @@ class HazardQuerySet(ScopedQuerySet):
     street_office_lookup = "street_office"
     community_lookup = "estate__community"
 
+    def for_company(self, company_id):
+        """A contractor sees the hazards notified to it; a supervision firm those of the
+        compounds it supervises (once notified: an open hazard is the street office's)."""
+        return self.filter(
+            Q(contractor_id=company_id)
+            | Q(estate_id__in=company_estate_ids(company_id), contractor__isnull=False)
+        )
+
     def with_related(self):
         return self.select_related("estate__community", "street_office", "contractor")
 
@@ -213,7 +221,7 @@ class Hazard(models.Model):
     severity = models.CharField(
         "等级", max_length=10, choices=Severity.choices, default=Severity.GENERAL
     )
-    description = models.TextField("隐患描述")
+    description = models.TextField("隐患描述", max_length=1000)
     location = models.CharField("具体位置", max_length=100)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
     deadline = models.DateField("整改期限", null=True, blank=True)
@@ -234,9 +242,19 @@ class Hazard(models.Model):
         "告知方式", max_length=10, choices=NotifiedVia.choices, blank=True
     )
     notified_at = models.DateTimeField("告知时间", null=True, blank=True)
-    rectification_note = models.TextField("整改情况", blank=True)
+    rectification_note = models.TextField("整改情况", max_length=1000, blank=True)
     rectified_at = models.DateTimeField("整改完成时间", null=True, blank=True)
-    reinspection_note = models.TextField("复查意见", blank=True)
+    supervisor_note = models.TextField("监理确认意见", max_length=1000, blank=True)
+    supervisor_confirmed_at = models.DateTimeField("监理确认时间", null=True, blank=True)
+    supervisor_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认监理",
+    )
+    reinspection_note = models.TextField("复查意见", max_length=1000, blank=True)
     reinspection_failures = models.PositiveSmallIntegerField("复查不合格次数", default=0)
     verified_at = models.DateTimeField("复查合格时间", null=True, blank=True)
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
@@ -277,6 +295,10 @@ class Hazard(models.Model):
 class QualityInspectionQuerySet(ScopedQuerySet):
     street_office_lookup = "street_office"
     community_lookup = "estate__community"
+
+    def for_company(self, company_id):
+        # Quality feedback concerns the works of the compound: its companies answer it.
+        return self.filter(estate_id__in=company_estate_ids(company_id))
 
     def with_related(self):
         return self.select_related(
@@ -334,13 +356,13 @@ class QualityInspection(models.Model):
         related_name="+",
         verbose_name="施工单位",
     )
-    findings = models.TextField("检查情况")
+    findings = models.TextField("检查情况", max_length=2000)
     rating = models.CharField("评定", max_length=10, choices=Rating.choices)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.SENT)
     deadline = models.DateField("整改期限", null=True, blank=True)
-    response_note = models.TextField("整改回复", blank=True)
+    response_note = models.TextField("整改回复", max_length=1000, blank=True)
     responded_at = models.DateTimeField("回复时间", null=True, blank=True)
-    recheck_note = models.TextField("复查意见", blank=True)
+    recheck_note = models.TextField("复查意见", max_length=1000, blank=True)
     recheck_failures = models.PositiveSmallIntegerField("复查不合格次数", default=0)
     closed_at = models.DateTimeField("闭环时间", null=True, blank=True)
     created_at = models.DateTimeField("录入时间", default=timezone.now)
@@ -377,6 +399,9 @@ class QualityRequirementQuerySet(ScopedQuerySet):
     street_office_lookup = "inspection__street_office"
     community_lookup = "inspection__estate__community"
 
+    def for_company(self, company_id):
+        return self.filter(inspection__estate_id__in=company_estate_ids(company_id))
+
 
 class QualityRequirement(models.Model):
     """One required rectification of a quality inspection, with its deadline."""
@@ -403,6 +428,13 @@ class QualityRequirement(models.Model):
 class PhotoQuerySet(ScopedQuerySet):
     street_office_lookup = "estate__community__street_office"
     community_lookup = "estate__community"
+
+    def for_company(self, company_id):
+        # The photos of what the company sees: its hazards and the quality feedback.
+        return self.filter(
+            Q(hazard__in=Hazard.objects.for_company(company_id))
+            | Q(inspection__estate_id__in=company_estate_ids(company_id))
+        )
 
 
 class Photo(models.Model):

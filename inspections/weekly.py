@@ -6,8 +6,8 @@ pack shows each office's filed and missed patrol records for the week side by si
 from django.db.models import Count, Q
 
 from estates.models import StreetOffice
+from estates.xlsx import Column, Sheet
 from inspections.models import Hazard, MissedPatrol, PatrolRecord, QualityInspection
-from reports.xlsx import Column, Sheet
 
 CLOSED = (Hazard.Status.VERIFIED, Hazard.Status.CLOSED)
 

@@ -1,4 +1,4 @@
-"""This app's panels on the home page and its section on a compound's detail page.
+"""This app's panels on the home page.
 
 Every number is aggregated in SQL, so each panel costs a fixed number of queries."""
 
@@ -6,9 +6,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from estates.models import Estate
-from works import services
-from works.models import Contract, EstateScope, EstateWorksItem, TenderPackage
-from works.queries import Phase, current_campaign, overdue_q, phase_counts, with_progress
+from works.models import EstateScope, EstateWorksItem, TenderPackage
+from works.queries import Phase, current_campaign, overdue_q, phase_counts
 
 
 def panels(user):
@@ -50,24 +49,3 @@ def panels(user):
             estates.filter(overdue_q(today)).select_related("community").order_by("name")[:8]
         )
     return [panel]
-
-
-def estate_sections(user, estate):
-    today = timezone.localdate()
-    progress = with_progress(Estate.objects.filter(pk=estate.pk), today).get()
-    return [
-        {
-            "template": "works/_estate_section.html",
-            "estate": estate,
-            "progress": progress,
-            "phase_label": Phase(progress.phase).label,
-            "scope": EstateScope.objects.filter(estate=estate).first(),
-            "contracts": Contract.objects.filter(
-                package__package_items__works_item__estate=estate,
-                package__package_items__is_active=True,
-            )
-            .select_related("contractor")
-            .distinct(),
-            "show_amounts": services.can_see_amounts(user),
-        }
-    ]

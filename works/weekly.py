@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from estates.models import Estate, StreetOffice
-from reports.xlsx import Column, Sheet
+from estates.xlsx import Column, Sheet
 from works.models import EstateWorksItem
 from works.queries import Phase, phase_case, street_office_totals
 

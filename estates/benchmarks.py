@@ -104,3 +104,49 @@ def load(data):
     count = BulkLoader(Estate, fields).load(rows())
     reset_sequences(Estate)
     data.say(f"  台账：{count} 个小区")
+
+
+def jobs(data):
+    """The whole ledger's export as its background job builds it (time and peak memory),
+    against bare openpyxl write-only writing the same cells."""
+    import io
+
+    from django.http import QueryDict
+    from openpyxl import Workbook
+
+    from estates import ledger
+    from estates.bench import Figure, PeakMemory, timed
+    from estates.xlsx import workbook_bytes
+
+    hq = User.objects.get(username="hq")
+
+    def export():
+        workbook, _, rows = ledger.build_ledger_export(hq, QueryDict(""))
+        return workbook_bytes(workbook), rows
+
+    with PeakMemory() as memory:
+        seconds, (content, count) = timed(export)
+    cells = list(ledger.ledger_rows(ledger.ledger_queryset(hq, QueryDict(""))))
+
+    def bare():
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("小区台账")
+        for row in cells:
+            sheet.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    with PeakMemory() as bare_memory:
+        floor, _ = timed(bare)
+    yield Figure(
+        f"ledger export job, {count} compounds",
+        f"{seconds:.1f} s",
+        n=1,
+        floor=f"{floor:.1f} s",
+        ratio=f"{seconds / floor:.2f}" if floor else "",
+        target="≤ 30 s, ≤ 300 MB, ≤ 1.5×",
+        met=seconds <= 30 and memory.megabytes <= 300 and seconds <= 1.5 * floor,
+        note=f"peak +{memory.megabytes:.0f} MB (bare +{bare_memory.megabytes:.0f} MB), "
+        f"{len(content) // 1024} KB",
+    )

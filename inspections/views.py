@@ -9,7 +9,8 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, Q, When
+from django.db.models import Case, F, Func, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from estates import audit
 from estates.mixins import FilteredListMixin, ScopedMixin
 from estates.models import Estate, StreetOffice
+from estates.pagination import UncountedPaginator
 from estates.pdf import render_pdf
 from estates.views import apply_service
 from inspections import forms, queries, services
@@ -32,6 +34,7 @@ from inspections.models import (
     CHECKLIST,
     Hazard,
     MissedPatrol,
+    PatrolAmendment,
     PatrolRecord,
     Photo,
     QualityInspection,
@@ -68,18 +71,31 @@ class TodayView(LoginRequiredMixin, TemplateView):
 
 
 class PatrolListView(ListPage):
+    """Every filed record, newest day first. Millions of rows at a province: the counts
+    are subqueries evaluated for the page's rows only (not a join grouped over every
+    record), and the list is paged without counting it."""
+
     queryset = PatrolRecord.objects.with_related()
     filterset_class = PatrolRecordFilterSet
     template_name = "inspections/patrol_list.html"
+    paginator_class = UncountedPaginator
 
     def get_queryset(self):
         return (
             super()
             .get_queryset()
-            .annotate(hazard_count=Count("hazards", distinct=True))
-            .annotate(amendment_count=Count("amendments", distinct=True))
+            .annotate(
+                hazard_count=_count_of(Hazard.objects.filter(patrol=OuterRef("pk"))),
+                amendment_count=_count_of(PatrolAmendment.objects.filter(record=OuterRef("pk"))),
+            )
             .order_by("-date", "street_office__sort_order", "estate__name", "pk")
         )
+
+
+def _count_of(queryset):
+    """``(SELECT COUNT(id) FROM ... WHERE ...)`` for each row of the outer query."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted[:1]), 0)
 
 
 class PatrolCreateView(LoginRequiredMixin, FormView):

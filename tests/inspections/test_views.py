@@ -301,7 +301,7 @@ PINNED = {
     # within the next minute pages write nothing.
     "hq": {
         "/inspections/": 6,
-        "/inspections/patrols/": 6,
+        "/inspections/patrols/": 5,  # paged without a count
         "/inspections/hazards/": 7,
         "/inspections/missed/": 6,
         "/inspections/compliance/": 6,
@@ -309,7 +309,7 @@ PINNED = {
     },
     "clerk1": {
         "/inspections/": 7,
-        "/inspections/patrols/": 7,
+        "/inspections/patrols/": 6,
         "/inspections/hazards/": 8,
         "/inspections/missed/": 7,
         "/inspections/compliance/": 7,
@@ -407,3 +407,32 @@ def test_street_home_shows_quality_feedback_waiting(clerk_a, inspector, site_a, 
         requirements=[("重装井盖", timezone.localdate() + timedelta(days=3))],
     )
     assert "1</span> 项指挥部质量反馈待整改回复" in login(clerk_a).get("/").content.decode()
+
+
+def test_patrol_records_list_pages_without_counting(login, hq_staff, clerk_a, community_a):
+    """Three records at two a page: page 1 links to page 2, page 2 is the last, and the
+    counts of hazards and amendments are each record's own."""
+    from unittest import mock
+
+    from inspections.views import PatrolListView
+
+    records = []
+    for _ in range(3):
+        estate = EstateFactory(community=community_a)
+        records.append(PatrolRecordFactory(estate=estate, filed_by=clerk_a))
+    HazardFactory(estate=records[0].estate, patrol=records[0], reported_by=clerk_a)
+    HazardFactory(estate=records[0].estate, patrol=records[0], reported_by=clerk_a)
+    client = login(hq_staff)
+    with mock.patch.object(PatrolListView, "paginate_by", 2):
+        first = client.get("/inspections/patrols/")
+        second = client.get("/inspections/patrols/?page=2")
+    assert first.context["page_obj"].has_next() and not second.context["page_obj"].has_next()
+    shown = list(first.context["page_obj"]) + list(second.context["page_obj"])
+    assert sorted(r.pk for r in shown) == sorted(r.pk for r in records)
+    assert {r.pk: r.hazard_count for r in shown} == {
+        records[0].pk: 2,
+        records[1].pk: 0,
+        records[2].pk: 0,
+    }
+    assert "第 1 页" in first.content.decode() and "page=2" in first.content.decode()
+    assert "共" not in second.content.decode().split('aria-label="分页"')[-1]

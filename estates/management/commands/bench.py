@@ -199,7 +199,13 @@ class Command(BaseCommand):
                         continue
                     clients[login] = Client()
                     clients[login].force_login(user)
-                figures.append(self.page(clients[login], label, path))
+                try:
+                    figures.append(self.page(clients[login], label, path))
+                except Exception as exc:  # a page that fails is a line of the table too
+                    connection.close()  # a cancelled statement leaves a broken transaction
+                    figures.append(
+                        Figure(label, "error", met=False, note=f"{type(exc).__name__}: {exc}"[:160])
+                    )
                 self.stdout.write(f"  {label}: {figures[-1].value}")
         return figures
 

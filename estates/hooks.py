@@ -21,6 +21,7 @@ module         what it defines                        who reads it
                → [Figure], ``write_load(...)``
 ``reminders``  ``due(now)`` → [Reminder]              ``estates.notify.send_due``
 ``company_scope`` ``estate_ids(company_id)`` → subquery ``estates.scoping`` (company users)
+``todo``       ``sources(user, today)`` → [Source]   我的待办 (``estates.tasklist``)
 ============== ====================================== ====================================
 """
 

@@ -28,16 +28,22 @@ def panels(user):
             filter=Q(works_scope__isnull=True) | Q(works_scope__status=EstateScope.Status.DRAFT),
         ),
     )
-    budget = EstateWorksItem.objects.filter(
-        estate__in=estates.values("pk"), applicable=True
-    ).aggregate(total=Sum("budget"))["total"]
+    # A company's people see the works of their contracts, not the budgets behind them.
+    budget = None
+    if not user.is_company_staff:
+        budget = (
+            EstateWorksItem.objects.filter(
+                estate__in=estates.values("pk"), applicable=True
+            ).aggregate(total=Sum("budget"))["total"]
+            or 0
+        )
     panel = {
         "template": "works/_home_panel.html",
         "order": 20,
         "campaign": campaign,
         "phases": [(Phase(key).label, key, counts[key]) for key in Phase.values],
         "totals": totals,
-        "budget": budget or 0,
+        "budget": budget,
         "today": today,
     }
     if user.is_hq:

@@ -21,11 +21,10 @@ class IdleSessionMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is None or not session.session_key or session.modified:
-            return response
-        if session.is_empty():
+        if session is None or not session.session_key or session.is_empty():
             return response
         now = int(time.time())
-        if now - session.get(REFRESHED_KEY, 0) >= REFRESH_SECONDS:
+        # A session saved anyway (a login, a changed value) records the refresh for free.
+        if session.modified or now - session.get(REFRESHED_KEY, 0) >= REFRESH_SECONDS:
             session[REFRESHED_KEY] = now  # marks it modified: SessionMiddleware saves it
         return response

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Case, F, Func, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
@@ -57,13 +58,20 @@ class TodayView(LoginRequiredMixin, TemplateView):
     button to file; those done link to their record."""
 
     template_name = "inspections/today.html"
+    #: A large street office patrols thousands of compounds: the board shows a page.
+    paginate_by = 50
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        rows = list(queries.todays_patrol_list(user))
+        totals = queries.filing_totals(user)
+        paginator = Paginator(queries.todays_patrol_list(user), self.paginate_by)
+        paginator.count = totals["due"]  # known from the totals: no second COUNT
+        page = paginator.get_page(self.request.GET.get("page"))
         return super().get_context_data(
-            rows=rows,
-            pending=sum(r.record_id is None for r in rows),
+            rows=page,
+            page_obj=page,
+            due=totals["due"],
+            pending=totals["due"] - totals["filed"],
             today=timezone.localdate(),
             can_file=services.can_file_patrol(user),
             **kwargs,

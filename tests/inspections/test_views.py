@@ -34,6 +34,26 @@ def test_today_lists_pending_compounds_first(clerk_a, site_a, estate_a2, login):
     assert "还剩 <strong>1</strong>" in body
 
 
+def test_today_board_of_a_large_street_office_is_paged(clerk_a, community_a, login):
+    """Pending first across pages; the totals count every compound, not the page's."""
+    from unittest import mock
+
+    from inspections.views import TodayView
+
+    estates = [EstateFactory(community=community_a) for _ in range(3)]
+    for estate in estates:
+        under_construction(estate)
+    PatrolRecordFactory(estate=estates[0], filed_by=clerk_a)
+    client = login(clerk_a)
+    with mock.patch.object(TodayView, "paginate_by", 2):
+        first = client.get("/inspections/").content.decode()
+        second = client.get("/inspections/?page=2").content.decode()
+    assert "还剩 <strong>2</strong> 个未巡查，共 3 个" in first
+    assert estates[0].name not in first and estates[0].name in second
+    assert all(e.name in first for e in estates[1:])
+    assert "第 1 / 2 页" in first
+
+
 def test_today_shows_only_own_street(clerk_a, site_a, site_b, login):
     body = login(clerk_a).get("/inspections/").content.decode()
     assert site_a.name in body and site_b.name not in body
@@ -300,7 +320,7 @@ PINNED = {
     # The first page after logging in also refreshes the session (three statements);
     # within the next minute pages write nothing.
     "hq": {
-        "/inspections/": 6,
+        "/inspections/": 7,  # the totals, then a page of the board
         "/inspections/patrols/": 5,  # paged without a count
         "/inspections/hazards/": 7,
         "/inspections/missed/": 6,
@@ -308,7 +328,7 @@ PINNED = {
         "/inspections/quality/": 6,
     },
     "clerk1": {
-        "/inspections/": 7,
+        "/inspections/": 8,
         "/inspections/patrols/": 6,
         "/inspections/hazards/": 8,
         "/inspections/missed/": 7,

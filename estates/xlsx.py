@@ -53,8 +53,10 @@ _FORMATS = {"int": "#,##0", "decimal": "#,##0.00", "money": "#,##0.00"}
 
 class _Styler:
     """Makes styled cells for one worksheet. Assigning fonts and borders per cell costs
-    more than writing it; the style is computed once per combination and copied
-    (measured: 20,000 rows from 7.6 s to 3.1 s)."""
+    more than writing it; the style is computed once per combination (measured: 20,000
+    rows from 7.6 s to 3.1 s) and shared, not copied, by the cells that use it: nothing
+    restyles a cell after it is made, and a copy per cell was 950,000 copies for the
+    50,000-compound ledger."""
 
     def __init__(self, ws):
         self.ws = ws
@@ -73,7 +75,7 @@ class _Styler:
                 cell.number_format = number_format
             self.styles[key] = copy(cell._style)
         else:
-            cell._style = copy(style)
+            cell._style = style
         return cell
 
 

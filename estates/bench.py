@@ -357,7 +357,7 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(
@@ -369,7 +369,7 @@ class Server:
             except OSError:
                 time.sleep(0.3)
         self.__exit__()
-        raise RuntimeError("gunicorn did not answer within 60 s")
+        raise RuntimeError("gunicorn did not answer within 240 s")
 
     def __exit__(self, *exc):
         if self.process is not None and self.process.poll() is None:

@@ -135,7 +135,12 @@ class Command(BaseCommand):
             figures += self.jobs(data)
         figures += self.pages(data)
         if not opts["skip_server"]:
-            figures += self.writes(data)
+            try:
+                figures += self.writes(data)
+            except Exception as exc:  # the table is still printed, with the reason
+                figures.append(
+                    Figure("patrol submission", "error", met=False, note=f"{exc}"[:160])
+                )
         self.table(data, figures)
 
     # --- the data set -------------------------------------------------------------------

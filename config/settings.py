@@ -51,7 +51,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "estates.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -145,10 +144,7 @@ LOGOUT_REDIRECT_URL = "login"
 # anyone out; they expire after SESSION_IDLE_MINUTES without a request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-# Not on every request (a write per page view, measured as the cost of a patrol
-# submission under load): estates.middleware.IdleSessionMiddleware refreshes the expiry
-# when the session is more than a minute old, which keeps the idle timeout.
-SESSION_SAVE_EVERY_REQUEST = False
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Lockout after repeated failures, keyed on the account *and* the address together

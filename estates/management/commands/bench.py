@@ -138,9 +138,7 @@ class Command(BaseCommand):
             try:
                 figures += self.writes(data)
             except Exception as exc:  # the table is still printed, with the reason
-                figures.append(
-                    Figure("patrol submission", "error", met=False, note=f"{exc}"[:160])
-                )
+                figures.append(Figure("patrol submission", "error", met=False, note=f"{exc}"[:160]))
         self.table(data, figures)
 
     # --- the data set -------------------------------------------------------------------

@@ -43,3 +43,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_date(name: str, default: str):
+    """An ISO date (``2000-01-01``)."""
+    from datetime import date
+
+    raw = os.environ.get(name) or default
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a date (use YYYY-MM-DD)") from exc

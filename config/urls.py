@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 import coverage.api
@@ -10,6 +11,7 @@ import estates.api
 import inspections.api
 import reports.api
 import works.api
+from estates.auth_api import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 from estates.forms_auth import LoginForm
 from estates.views import HealthView, HomeView
 
@@ -27,14 +29,35 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("estates/", include("estates.urls")),
     path("works/", include("works.urls")),
     path("inspections/", include("inspections.urls")),
     path("coverage/", include("coverage.urls")),
     path("reports/", include("reports.urls")),
-    path("api/auth/token/", ObtainAuthToken.as_view(), name="api-token"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/auth/token/", TokenLoginView.as_view(), name="api-token"),
+    path("api/auth/logout/", TokenLogoutView.as_view(), name="api-logout"),
+    path("api/auth/logout-all/", TokenLogoutAllView.as_view(), name="api-logout-all"),
+    # The schema and its docs describe every endpoint: for logged-in users only.
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="api-schema",
+    ),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("api/", include(router.urls)),
     path("admin/", admin.site.urls),
     path("healthz", HealthView.as_view(), name="health"),

@@ -14,7 +14,7 @@ from coverage.models import (
     ServiceAssessment,
 )
 from coverage.queries import target_met
-from estates.filtersets import _communities, _street_offices
+from estates.filtersets import IdFilter, _communities, _street_offices
 from estates.models import Estate
 from works.models import Company
 
@@ -44,7 +44,7 @@ class ArrangementFilterSet(django_filters.FilterSet):
     community = django_filters.ModelChoiceFilter(
         label="社区", field_name="estate__community", queryset=_communities
     )
-    estate = django_filters.NumberFilter(label="小区编号", field_name="estate")
+    estate = IdFilter(label="小区编号", field_name="estate")
     mode = django_filters.ChoiceFilter(label="管理模式", choices=Mode.choices)
     company = django_filters.ModelChoiceFilter(label="物业服务企业", queryset=_property_managers)
     open = django_filters.BooleanFilter(
@@ -72,7 +72,7 @@ class AssessmentFilterSet(django_filters.FilterSet):
         queryset=_street_offices,
         empty_label="全部街道",
     )
-    estate = django_filters.NumberFilter(label="小区编号", field_name="estate")
+    estate = IdFilter(label="小区编号", field_name="estate")
     item = django_filters.ChoiceFilter(label="目标项", choices=TARGET_ITEM_CHOICES)
     met = django_filters.BooleanFilter(label="是否达到", widget=YesNoWidget)
     verification = django_filters.ChoiceFilter(
@@ -91,7 +91,7 @@ class ReinspectionFilterSet(django_filters.FilterSet):
         queryset=_street_offices,
         empty_label="全部街道",
     )
-    estate = django_filters.NumberFilter(label="小区编号", field_name="estate")
+    estate = IdFilter(label="小区编号", field_name="estate")
     status = django_filters.ChoiceFilter(
         label="状态", choices=Reinspection.Status.choices, empty_label="全部状态"
     )

@@ -330,10 +330,10 @@ class Reinspection(models.Model):
         related_name="+",
         verbose_name="检查人",
     )
-    findings = models.TextField("检查情况", blank=True)
+    findings = models.TextField("检查情况", max_length=2000, blank=True)
     #: labels of the target items found no longer met
     relapsed_items = models.JSONField("不再达到的目标项", default=list, blank=True)
-    follow_up_note = models.TextField("整改情况", blank=True)
+    follow_up_note = models.TextField("整改情况", max_length=1000, blank=True)
     follow_up_on = models.DateField("整改完成日期", null=True, blank=True)
     follow_up_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

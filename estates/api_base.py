@@ -51,6 +51,9 @@ class ScopedViewSetMixin:
     """Every viewset's queryset goes through ``visible_to``; ``can_write`` gates writes."""
 
     permission_classes = [ScopedWritePermission]
+    # Ids are positive 64-bit integers: anything else in the path is a 404 at the router,
+    # before a lookup can overflow the database's integer type or fail to parse.
+    lookup_value_regex = r"[1-9][0-9]{0,17}"
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)

@@ -1,9 +1,26 @@
 """One FilterSet per model, shared by the HTML list and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from estates.models import Campaign, Community, Estate, StreetOffice
+
+#: The largest id a database row can have (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A filter on a row's id, e.g. ``?estate=12``. Only whole numbers from 1 to 2⁶³−1 are
+    accepted (anything else is a 400 naming the parameter), so a lookup never overflows
+    the database's integer type."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 def _street_offices(request):

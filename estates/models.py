@@ -343,7 +343,7 @@ class Estate(models.Model):
     community_contact_phone = models.CharField(
         "社区责任人电话", max_length=20, blank=True, validators=[phone_validator]
     )
-    notes = models.TextField("备注", blank=True)
+    notes = models.TextField("备注", max_length=2000, blank=True)
     # The compound's own date of entering the ledger (an import carries the original
     # date); 本周新增 counts by it, not by when the row was created.
     registered_on = models.DateField("纳入台账日期", default=timezone.localdate)

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from estates.api_base import (
@@ -144,7 +143,6 @@ class PatrolRecordViewSet(ScopedModelViewSet):
     serializer_class = PatrolRecordSerializer
     filterset_class = PatrolRecordFilterSet
     http_method_names = ["get", "post", "head", "options"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     ordering_fields = ["date", "filed_at"]
 
     def can_write(self, user, obj=None):
@@ -268,7 +266,6 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
     serializer_class = HazardSerializer
     filterset_class = HazardFilterSet
     http_method_names = ["get", "post", "head", "options"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     ordering_fields = ["reported_at", "deadline"]
 
     def can_write(self, user, obj=None):

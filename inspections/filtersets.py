@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from estates.filtersets import _communities, _street_offices
+from estates.filtersets import IdFilter, _communities, _street_offices
 from inspections.models import Hazard, MissedPatrol, PatrolRecord, QualityInspection
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -39,7 +39,7 @@ class PatrolRecordFilterSet(_OrgFilters):
     date_to = django_filters.DateFilter(
         label="截止日期", field_name="date", lookup_expr="lte", widget=DATE
     )
-    estate = django_filters.NumberFilter(label="小区编号", field_name="estate")
+    estate = IdFilter(label="小区编号", field_name="estate")
 
     class Meta:
         model = PatrolRecord
@@ -60,7 +60,7 @@ class HazardFilterSet(_OrgFilters):
     overdue = django_filters.BooleanFilter(
         label="已逾期", method="filter_overdue", widget=YesNoWidget
     )
-    estate = django_filters.NumberFilter(label="小区编号", field_name="estate")
+    estate = IdFilter(label="小区编号", field_name="estate")
 
     class Meta:
         model = Hazard
@@ -85,7 +85,7 @@ class QualityInspectionFilterSet(_OrgFilters):
     overdue = django_filters.BooleanFilter(
         label="已逾期", method="filter_overdue", widget=YesNoWidget
     )
-    estate = django_filters.NumberFilter(label="小区编号", field_name="estate")
+    estate = IdFilter(label="小区编号", field_name="estate")
 
     class Meta:
         model = QualityInspection

@@ -77,7 +77,7 @@ class PatrolRecord(models.Model):
     trenches_openings = _checklist_field("沟槽与孔洞")
     protective_equipment = _checklist_field("安全防护用品")
     resident_passage = _checklist_field("居民通行")
-    findings = models.TextField("巡查情况", blank=True)
+    findings = models.TextField("巡查情况", max_length=2000, blank=True)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="填报人"
     )
@@ -214,7 +214,7 @@ class Hazard(models.Model):
     severity = models.CharField(
         "等级", max_length=10, choices=Severity.choices, default=Severity.GENERAL
     )
-    description = models.TextField("隐患描述")
+    description = models.TextField("隐患描述", max_length=1000)
     location = models.CharField("具体位置", max_length=100)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
     deadline = models.DateField("整改期限", null=True, blank=True)
@@ -235,9 +235,9 @@ class Hazard(models.Model):
         "告知方式", max_length=10, choices=NotifiedVia.choices, blank=True
     )
     notified_at = models.DateTimeField("告知时间", null=True, blank=True)
-    rectification_note = models.TextField("整改情况", blank=True)
+    rectification_note = models.TextField("整改情况", max_length=1000, blank=True)
     rectified_at = models.DateTimeField("整改完成时间", null=True, blank=True)
-    reinspection_note = models.TextField("复查意见", blank=True)
+    reinspection_note = models.TextField("复查意见", max_length=1000, blank=True)
     reinspection_failures = models.PositiveSmallIntegerField("复查不合格次数", default=0)
     verified_at = models.DateTimeField("复查合格时间", null=True, blank=True)
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
@@ -403,13 +403,13 @@ class QualityInspection(models.Model):
         related_name="+",
         verbose_name="施工单位",
     )
-    findings = models.TextField("检查情况")
+    findings = models.TextField("检查情况", max_length=2000)
     rating = models.CharField("评定", max_length=10, choices=Rating.choices)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.SENT)
     deadline = models.DateField("整改期限", null=True, blank=True)
-    response_note = models.TextField("整改回复", blank=True)
+    response_note = models.TextField("整改回复", max_length=1000, blank=True)
     responded_at = models.DateTimeField("回复时间", null=True, blank=True)
-    recheck_note = models.TextField("复查意见", blank=True)
+    recheck_note = models.TextField("复查意见", max_length=1000, blank=True)
     recheck_failures = models.PositiveSmallIntegerField("复查不合格次数", default=0)
     closed_at = models.DateTimeField("闭环时间", null=True, blank=True)
     created_at = models.DateTimeField("录入时间", default=timezone.now)

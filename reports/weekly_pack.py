@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from estates.hooks import app_modules
+from estates.validators import date_window
 from reports.xlsx import Sheet, build_workbook
 
 TUESDAY = 1
@@ -39,10 +40,14 @@ def meeting_for(day: date) -> date:
 
 
 def parse_meeting(value: str | None, today: date) -> date:
-    """A meeting date from the query string, moved to its Tuesday; bad input → today's."""
+    """A meeting date from the query string, moved to its Tuesday; bad input, or a date
+    outside the accepted window (``DATE_MIN``..``DATE_MAX``), → today's."""
     try:
         day = date.fromisoformat(value) if value else today
     except ValueError:
+        day = today
+    low, high = date_window()
+    if not low + timedelta(days=7) <= day <= high - timedelta(days=7):
         day = today
     return meeting_for(day)
 

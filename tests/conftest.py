@@ -78,6 +78,16 @@ def _reference_data(request):
         import_module("estates.migrations.0002_works_items_and_district").create(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     # Playwright's own browser download cannot work here: drive Debian's Chromium.

@@ -4,6 +4,9 @@ width in percent of the chart window, rendered as plain HTML/CSS (no script)."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+#: The widest window a chart shows, in months.
+MAX_MONTHS = 36
+
 
 @dataclass
 class Span:
@@ -48,7 +51,13 @@ def build_chart(dates, today: date, campaign=None) -> Chart:
     if campaign is not None:
         known += [campaign.tender_deadline, campaign.acceptance_end]
     known.append(today)
-    first, last = min(known), max(known)
+    # Bounded whatever the data says: at most MAX_MONTHS around the campaign (or today);
+    # bars reaching beyond are cut at the edge (``pos`` clamps).
+    anchor = campaign.tender_deadline if campaign is not None else today
+    low = (anchor - timedelta(days=31 * MAX_MONTHS // 2)).replace(day=1)
+    high = anchor + timedelta(days=31 * MAX_MONTHS // 2)
+    first = max(min(known), low)
+    last = min(max(known), high)
     start = first.replace(day=1)
     end = (last.replace(day=1) + timedelta(days=32)).replace(day=1)
     chart = Chart(start=start, end=end, today=today)

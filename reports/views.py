@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from estates.asof import Scope
 from reports import exports, services
 from reports.models import ExportJob
 from reports.pdf import PDF_MIME, render_pdf
-from reports.weekly_pack import build_pack, pack_workbook, parse_meeting
+from reports.weekly_pack import build_pack, pack_workbook, parse_meeting, week_of
 from reports.xlsx import XLSX_MIME, xlsx_response
 
 
@@ -52,23 +53,9 @@ class ExportDownloadView(OwnJobsMixin, View):
         return response
 
 
-def table_view(sheet):
-    """A Sheet as the page and the PDF show it: header, rows and the 合计 row."""
-    rows = list(sheet.rows)
-    totals = []
-    for index, column in enumerate(sheet.columns):
-        if index == 0:
-            totals.append("合计")
-        elif column.total:
-            totals.append(sum(row[index] or 0 for row in rows))
-        else:
-            totals.append("")
-    has_totals = any(c.total for c in sheet.columns)
-    return {"sheet": sheet, "rows": rows, "totals": totals if has_totals else None}
-
-
 class WeeklyPackMixin(LoginRequiredMixin):
-    """The pack for the Tuesday meeting named by ``?meeting=`` (default: the next one)."""
+    """The pack for the Tuesday meeting named by ``?meeting=`` (default: the last complete
+    week's), within the user's scope."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not request.user.role:
@@ -76,17 +63,16 @@ class WeeklyPackMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_pack(self):
-        meeting = parse_meeting(self.request.GET.get("meeting"), timezone.localdate())
-        return build_pack(self.request.user, meeting)
+        today = timezone.localdate()
+        meeting = parse_meeting(self.request.GET.get("meeting"), today)
+        return build_pack(Scope.for_user(self.request.user), week_of(meeting, today))
 
 
 class WeeklyPackView(WeeklyPackMixin, TemplateView):
     template_name = "reports/weekly.html"
 
     def get_context_data(self, **kwargs):
-        pack = self.get_pack()
-        tables = [table_view(sheet) for sheet in pack.sections]
-        return super().get_context_data(pack=pack, tables=tables, **kwargs)
+        return super().get_context_data(pack=self.get_pack(), **kwargs)
 
 
 class WeeklyPackExcelView(WeeklyPackMixin, View):
@@ -98,11 +84,7 @@ class WeeklyPackExcelView(WeeklyPackMixin, View):
 class WeeklyPackPdfView(WeeklyPackMixin, View):
     def get(self, request):
         pack = self.get_pack()
-        tables = [table_view(sheet) for sheet in pack.sections]
-        content = render_pdf(
-            "reports/weekly_pdf.html",
-            {"pack": pack, "tables": tables, "printed": timezone.localtime()},
-        )
+        content = render_pdf("reports/weekly_pdf.html", {"pack": pack})
         response = HttpResponse(content, content_type=PDF_MIME)
         filename = quote(f"周报_{pack.meeting:%Y%m%d}.pdf")
         response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"

@@ -25,8 +25,9 @@ def test_meeting_is_the_tuesday_on_or_after(day, meeting):
     assert meeting_for(day) == meeting
 
 
-def test_bad_meeting_parameter_falls_back_to_today():
-    assert parse_meeting("2013-13-45", date(2013, 7, 8)) == date(2013, 7, 9)
+def test_bad_meeting_parameter_falls_back_to_the_last_complete_week():
+    # Monday 8 July: the last complete week ended Monday 1 July (meeting Tuesday 2 July).
+    assert parse_meeting("2013-13-45", date(2013, 7, 8)) == date(2013, 7, 2)
 
 
 def test_page_shows_the_week_before_the_meeting(login, hq_staff, estate_a, estate_b):

@@ -45,6 +45,25 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_url_map(name: str) -> dict[str, str]:
+    """A JSON object of names to http(s) URLs, e.g. ``{"林山寨": "https://robot/..."}``."""
+    import json
+
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not a JSON object: {exc}") from exc
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.startswith(("http://", "https://"))
+        for k, v in value.items()
+    ):
+        raise ImproperlyConfigured(f"{name} must map names to http(s) URLs")
+    return value
+
+
 def env_date(name: str, default: str):
     """An ISO date (``2000-01-01``)."""
     from datetime import date

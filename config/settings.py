@@ -11,7 +11,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_date, env_int, env_list, env_str
+from config.env import env_bool, env_date, env_int, env_list, env_str, env_url_map
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -111,7 +111,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "estates.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the unread-message count with the user.
+    "estates.backends.Backend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -276,6 +277,31 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coverage.tasks.schedule_reinspections",
         "schedule": crontab(hour=6, minute=0, day_of_week=1),
     },
+}
+
+# --- Messages and reminders ---------------------------------------------------------
+# In-app messages are always on. Outside channels are off unless set: e-mail through
+# Django's mail settings, and a group robot (企业微信/钉钉) URL per street office, keyed by
+# its short name. A failing channel is retried by the sweep; it never blocks an action.
+NOTIFY_EMAIL = env_bool("NOTIFY_EMAIL", False)
+NOTIFY_WEBHOOKS = env_url_map("NOTIFY_WEBHOOKS")
+NOTIFY_WEBHOOK_TIMEOUT = env_int("NOTIFY_WEBHOOK_TIMEOUT", 3)
+# The hour (Asia/Shanghai) after which a street office is reminded of unfiled patrols.
+NOTIFY_PATROL_HOUR = env_int("NOTIFY_PATROL_HOUR", 17)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+CELERY_BEAT_SCHEDULE["estates-send-due-deliveries"] = {
+    "task": "estates.send_due_deliveries",
+    "schedule": crontab(minute="*/5"),
+}
+CELERY_BEAT_SCHEDULE["send-reminders"] = {
+    "task": "estates.send_reminders",
+    "schedule": crontab(minute=5),
 }
 
 # --- Logging --------------------------------------------------------------------------

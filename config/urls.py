@@ -13,7 +13,14 @@ import reports.api
 import works.api
 from estates.auth_api import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 from estates.forms_auth import LoginForm
-from estates.views import HealthView, HomeView
+from estates.views import (
+    HealthView,
+    HomeView,
+    MessageListView,
+    MessageOpenView,
+    MessageReadAllView,
+    NotificationPreferencesView,
+)
 
 router = DefaultRouter()
 for module in (estates.api, works.api, inspections.api, coverage.api, reports.api):
@@ -29,6 +36,14 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("messages/", MessageListView.as_view(), name="messages"),
+    path("messages/<int:pk>/open/", MessageOpenView.as_view(), name="message-open"),
+    path("messages/read-all/", MessageReadAllView.as_view(), name="messages-read-all"),
+    path(
+        "account/notifications/",
+        NotificationPreferencesView.as_view(),
+        name="notification-preferences",
+    ),
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(),

@@ -1,6 +1,6 @@
 from django import forms
 
-from estates.models import Campaign, Community, Estate
+from estates.models import Campaign, Community, Estate, Topic
 from estates.services import ESTATE_FIELDS
 
 
@@ -36,3 +36,32 @@ class ArchiveForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="台账文件（.xlsx）")
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One pair of boxes per topic: 电子邮件 and 工作群机器人. In-app messages always arrive."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        saved = {p.topic: p for p in user.notification_preferences.all()}
+        self.rows = []
+        for topic, label in Topic.choices:
+            pref = saved.get(topic)
+            for key, channel in (("by_email", "电子邮件"), ("by_webhook", "工作群机器人")):
+                name = f"{topic}__{key}"
+                self.fields[name] = forms.BooleanField(
+                    label=f"{label}：{channel}",
+                    required=False,
+                    initial=bool(pref and getattr(pref, key)),
+                )
+            self.rows.append((label, self[f"{topic}__by_email"], self[f"{topic}__by_webhook"]))
+
+    def choices(self) -> dict:
+        return {
+            topic: {
+                "by_email": self.cleaned_data[f"{topic}__by_email"],
+                "by_webhook": self.cleaned_data[f"{topic}__by_webhook"],
+            }
+            for topic, _ in Topic.choices
+        }

@@ -12,8 +12,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from estates.scoping import ScopedQuerySet
+from estates.scoping import ScopedQuerySet, company_estate_ids
 
 phone_validator = RegexValidator(
     r"^[0-9\-\s()+]{7,20}$", "请输入有效的电话号码（7–20 位数字，可含 - 和空格）"
@@ -105,10 +106,15 @@ class Role(models.TextChoices):
     STREET_CLERK = "street_clerk", "街道办事处工作人员"
     STREET_LEAD = "street_lead", "街道办事处负责人"
     COMMUNITY_LEAD = "community_lead", "社区负责人"
+    CONTRACTOR = "contractor", "施工单位现场负责人"
+    SUPERVISOR = "supervisor", "监理工程师"
 
 
 HQ_ROLES = (Role.HQ_LEADER, Role.HQ_STAFF, Role.HQ_INSPECTOR)
 STREET_ROLES = (Role.STREET_CLERK, Role.STREET_LEAD)
+#: People of a company in the directory; tied to it by ``works.CompanyAccount`` and seeing
+#: only the compounds of that company's contracts.
+COMPANY_ROLES = (Role.CONTRACTOR, Role.SUPERVISOR)
 
 
 class User(AbstractUser):
@@ -190,9 +196,33 @@ class User(AbstractUser):
         return self.role == Role.COMMUNITY_LEAD
 
     @property
+    def is_company_staff(self) -> bool:
+        return self.role in COMPANY_ROLES
+
+    @property
+    def is_contractor(self) -> bool:
+        return self.role == Role.CONTRACTOR
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR
+
+    @cached_property
+    def company_id(self):
+        """The company of a contractor's or supervision firm's person (``works.CompanyAccount``,
+        reached by its reverse one-to-one name), or None."""
+        if not self.is_company_staff:
+            return None
+        account = getattr(self, "company_account", None)
+        return account.company_id if account is not None else None
+
+    @property
     def scope_label(self) -> str:
         if self.is_hq:
             return "全区"
+        if self.is_company_staff:
+            account = getattr(self, "company_account", None)
+            return str(account.company) if account is not None else "无"
         if self.is_street_staff and self.street_office_id:
             return self.street_office.name
         if self.is_community_lead and self.community_id:
@@ -279,6 +309,9 @@ class WorksItem(models.Model):
 class EstateQuerySet(ScopedQuerySet):
     street_office_lookup = "community__street_office"
     community_lookup = "community"
+
+    def for_company(self, company_id):
+        return self.filter(pk__in=company_estate_ids(company_id))
 
     def active(self):
         return self.filter(archived_at__isnull=True)
@@ -454,3 +487,134 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.content_type.model}#{self.object_id}"
+
+
+class Topic(models.TextChoices):
+    """What a message is about; a user chooses per topic which reach them outside the app."""
+
+    PATROL = "patrol", "每日巡查"
+    HAZARD = "hazard", "安全隐患"
+    QUALITY = "quality", "质量反馈"
+    WORKS = "works", "工程量与进度"
+    WEEKLY_REPORT = "weekly_report", "街道周报"
+    ACTION_ITEM = "action_item", "督办事项"
+    ACCEPTANCE = "acceptance", "竣工验收"
+    COVERAGE = "coverage", "物业管理覆盖"
+
+
+class Message(models.Model):
+    """An in-app message (站内消息): something assigned to the user, a change of state that
+    concerns them, or a reminder before or after a deadline.
+
+    Written in the same transaction as the change that causes it, so it exists exactly when
+    the change does. ``key`` names a reminder (“hazard-due:17:2026-12-04”): one message per
+    recipient per key is a constraint, so a reminder job run twice sends each reminder once."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "新任务"
+        CHANGED = "changed", "状态变更"
+        REMINDER = "reminder", "到期提醒"
+        OVERDUE = "overdue", "逾期提醒"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        verbose_name="接收人",
+    )
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    topic = models.CharField("事项", max_length=20, choices=Topic.choices)
+    title = models.CharField("标题", max_length=100)
+    body = models.CharField("内容", max_length=500, blank=True)
+    link = models.CharField("办理地址", max_length=300, blank=True)
+    key = models.CharField("提醒标识", max_length=150, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "站内消息"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                condition=~Q(key=""),
+                name="message_once_per_recipient_key",
+            ),
+        ]
+        indexes = [
+            # The message list and the unread badge in the navigation: one user's messages.
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="message_inbox"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class NotificationPreference(models.Model):
+    """Which topics reach a user outside the app (e-mail, the street office's group robot).
+    No row means the default: in-app only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="notification_preferences",
+        verbose_name="用户",
+    )
+    topic = models.CharField("事项", max_length=20, choices=Topic.choices)
+    by_email = models.BooleanField("电子邮件", default=False)
+    by_webhook = models.BooleanField("工作群机器人", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "提醒方式"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="preference_once_per_topic"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_topic_display()}"
+
+
+class Delivery(models.Model):
+    """A message sent over an outside channel: an outbox row written with the message,
+    sent after commit by a task and retried with back-off by a periodic sweep. The in-app
+    message and the action that caused it never wait for it.
+
+    pending → sent, or pending → failed after ``MAX_ATTEMPTS``."""
+
+    MAX_ATTEMPTS = 6
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "电子邮件"
+        WEBHOOK = "webhook", "工作群机器人"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    message = models.ForeignKey(
+        Message, on_delete=models.PROTECT, related_name="deliveries", verbose_name="消息"
+    )
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    #: the e-mail address, or the street office's short name for its group robot
+    target = models.CharField("发送对象", max_length=254)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试", default=timezone.now)
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "外部提醒"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "channel"], name="delivery_once_per_channel"
+            ),
+        ]
+        indexes = [
+            # The sweep: pending deliveries that are due.
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.target}"

@@ -2,12 +2,12 @@
 acting user as ``actor=`` and writes its audit event in the same transaction. The pages,
 the API, the importer and the management commands all come through here."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from estates import audit
-from estates.models import AuditEvent, Estate
+from estates.models import AuditEvent, Estate, Message, NotificationPreference, Topic
 
 #: Ledger fields a user may set; everything the form, the API and the importer write.
 ESTATE_FIELDS = (
@@ -117,3 +117,49 @@ def _labelled(estate):
     values = audit.snapshot(estate, ESTATE_FIELDS)
     for name in ESTATE_FIELDS:
         yield name, str(Estate._meta.get_field(name).verbose_name), values[name]
+
+
+# --- messages ---------------------------------------------------------------------------
+def mark_messages_read(user, ids=None) -> int:
+    """Mark the user's unread messages (or those of ``ids``) read; returns how many.
+    Reading is not a change to a government record, so it leaves no audit event."""
+    unread = Message.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def set_notification_preferences(user, choices: dict, *, actor) -> None:
+    """``choices``: {topic: {"by_email": bool, "by_webhook": bool}} for every topic."""
+    if actor.pk != user.pk:
+        raise PermissionDenied("只能设置自己的提醒方式")
+    before = {
+        p.topic: p for p in NotificationPreference.objects.select_for_update().filter(user=user)
+    }
+    changes = {}
+    for topic, wanted in choices.items():
+        label = Topic(topic).label
+        pref = before.get(topic) or NotificationPreference(user=user, topic=topic)
+        old = {"by_email": pref.by_email, "by_webhook": pref.by_webhook}
+        if old == wanted and pref.pk:
+            continue
+        pref.by_email, pref.by_webhook = wanted["by_email"], wanted["by_webhook"]
+        pref.save()
+        if old != wanted:
+            changes[topic] = {"label": label, "old": _channels(old), "new": _channels(wanted)}
+    if changes:
+        audit.record(
+            user,
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            changes=changes,
+            summary="修改提醒方式",
+        )
+
+
+def _channels(flags: dict) -> str:
+    names = [
+        name for key, name in (("by_email", "电子邮件"), ("by_webhook", "工作群")) if flags[key]
+    ]
+    return "、".join(names) or "仅站内"

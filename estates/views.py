@@ -1,21 +1,23 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Sum
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from estates import audit, services
 from estates.filtersets import EstateFilterSet
-from estates.forms import ArchiveForm, EstateForm, ImportForm
+from estates.forms import ArchiveForm, EstateForm, ImportForm, NotificationPreferencesForm
 from estates.hooks import app_modules
 from estates.importing import build_template, import_ledger
 from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
-from estates.models import Estate
+from estates.models import Estate, Message
 from reports.views import export_or_enqueue
 from reports.xlsx import xlsx_response
 from works.queries import overdue_flag
@@ -218,3 +220,58 @@ class HealthView(View):
     def get(self, request):
         Estate.objects.exists()
         return HttpResponse("ok", content_type="text/plain")
+
+
+# --- messages (站内消息) and how they reach the user ----------------------------------------
+class MessageListView(LoginRequiredMixin, TemplateView):
+    """The user's own messages, unread first, newest first."""
+
+    template_name = "estates/message_list.html"
+    paginate_by = 30
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        inbox = (
+            Message.objects.filter(recipient=self.request.user)
+            .annotate(unread=Q(read_at__isnull=True))
+            .order_by("-unread", "-created_at", "-id")
+        )
+        context["page_obj"] = Paginator(inbox, self.paginate_by).get_page(
+            self.request.GET.get("page")
+        )
+        context["inbox"] = context["page_obj"].object_list
+        return context
+
+
+class MessageOpenView(LoginRequiredMixin, View):
+    """Marks one of the user's messages read and goes to the place to act."""
+
+    def post(self, request, pk):
+        message = get_object_or_404(Message, pk=pk, recipient=request.user)
+        services.mark_messages_read(request.user, [message.pk])
+        link = message.link if url_has_allowed_host_and_scheme(message.link, None) else ""
+        return redirect(link or reverse("messages"))
+
+
+class MessageReadAllView(LoginRequiredMixin, View):
+    def post(self, request):
+        count = services.mark_messages_read(request.user)
+        messages.success(request, f"已将 {count} 条消息标为已读")
+        return redirect("messages")
+
+
+class NotificationPreferencesView(LoginRequiredMixin, FormView):
+    """Which topics reach the user outside the app (e-mail, the street office's robot)."""
+
+    template_name = "estates/notification_preferences.html"
+    form_class = NotificationPreferencesForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        services.set_notification_preferences(
+            self.request.user, form.choices(), actor=self.request.user
+        )
+        messages.success(self.request, "提醒方式已保存")
+        return redirect("notification-preferences")

@@ -256,6 +256,10 @@ class _ActionsMixin:
         return Response(self.get_serializer(obj).data)
 
 
+class ConfirmSerializer(serializers.Serializer):
+    note = serializers.CharField(label="监理确认意见", max_length=1000)
+
+
 class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
     """Hazards: report on a patrol (POST), then move by ``notify``, ``rectify``,
     ``reinspect`` and ``close``; each refused with a 400 when not legal now."""
@@ -271,7 +275,7 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
     def can_write(self, user, obj=None):
         if obj is None:
             return services.can_report_hazard(user)
-        return services.can_move_hazard(user, obj)
+        return services.can_move_hazard(user, obj, self.action)
 
     def _action(self, request, serializer_class, call):
         hazard = self.get_object()
@@ -303,6 +307,15 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
             request,
             RecheckSerializer,
             lambda h, d: services.reinspect_hazard(h, actor=request.user, **d),
+        )
+
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """A supervision engineer confirms the rectification before the re-inspection."""
+        return self._action(
+            request,
+            ConfirmSerializer,
+            lambda h, d: services.confirm_rectification(h, actor=request.user, note=d["note"]),
         )
 
     @action(detail=True, methods=["post"])

@@ -192,6 +192,12 @@ class RectifyForm(forms.Form):
     photos = PhotosField(label="整改后照片", required=True)
 
 
+class ConfirmForm(forms.Form):
+    note = forms.CharField(
+        label="监理确认意见", max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 class ReinspectForm(forms.Form):
     passed = forms.TypedChoiceField(
         label="复查结论",

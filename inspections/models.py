@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from estates.asof import HistoryRow
 from estates.models import Estate, StreetOffice
-from estates.scoping import ScopedQuerySet
+from estates.scoping import ScopedQuerySet, company_estate_ids
 from works.models import Company, EstateWorksItem
 
 
@@ -149,6 +149,14 @@ class HazardQuerySet(ScopedQuerySet):
     street_office_lookup = "street_office"
     community_lookup = "estate__community"
 
+    def for_company(self, company_id):
+        """A contractor sees the hazards notified to it; a supervision firm those of the
+        compounds it supervises (once notified: an open hazard is the street office's)."""
+        return self.filter(
+            Q(contractor_id=company_id)
+            | Q(estate_id__in=company_estate_ids(company_id), contractor__isnull=False)
+        )
+
     def with_related(self):
         return self.select_related("estate__community", "street_office", "contractor")
 
@@ -237,6 +245,16 @@ class Hazard(models.Model):
     notified_at = models.DateTimeField("告知时间", null=True, blank=True)
     rectification_note = models.TextField("整改情况", max_length=1000, blank=True)
     rectified_at = models.DateTimeField("整改完成时间", null=True, blank=True)
+    supervisor_note = models.TextField("监理确认意见", max_length=1000, blank=True)
+    supervisor_confirmed_at = models.DateTimeField("监理确认时间", null=True, blank=True)
+    supervisor_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认监理",
+    )
     reinspection_note = models.TextField("复查意见", max_length=1000, blank=True)
     reinspection_failures = models.PositiveSmallIntegerField("复查不合格次数", default=0)
     verified_at = models.DateTimeField("复查合格时间", null=True, blank=True)
@@ -347,6 +365,10 @@ class QualityInspectionQuerySet(ScopedQuerySet):
     street_office_lookup = "street_office"
     community_lookup = "estate__community"
 
+    def for_company(self, company_id):
+        # Quality feedback concerns the works of the compound: its companies answer it.
+        return self.filter(estate_id__in=company_estate_ids(company_id))
+
     def with_related(self):
         return self.select_related(
             "estate__community",
@@ -446,6 +468,9 @@ class QualityRequirementQuerySet(ScopedQuerySet):
     street_office_lookup = "inspection__street_office"
     community_lookup = "inspection__estate__community"
 
+    def for_company(self, company_id):
+        return self.filter(inspection__estate_id__in=company_estate_ids(company_id))
+
 
 class QualityRequirement(models.Model):
     """One required rectification of a quality inspection, with its deadline."""
@@ -472,6 +497,13 @@ class QualityRequirement(models.Model):
 class PhotoQuerySet(ScopedQuerySet):
     street_office_lookup = "estate__community__street_office"
     community_lookup = "estate__community"
+
+    def for_company(self, company_id):
+        # The photos of what the company sees: its hazards and the quality feedback.
+        return self.filter(
+            Q(hazard__in=Hazard.objects.for_company(company_id))
+            | Q(inspection__estate_id__in=company_estate_ids(company_id))
+        )
 
 
 class Photo(models.Model):

@@ -8,13 +8,14 @@ from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from estates import audit
 from estates import photos as photo_files
 from estates.models import AuditEvent, Estate
+from estates.scoping import company_estate_ids
 from inspections.models import (
     CHECKLIST_FIELDS,
     Hazard,
@@ -54,9 +55,57 @@ def can_report_hazard(user, estate: Estate | None = None) -> bool:
     return can_file_patrol(user, estate)
 
 
-def can_move_hazard(user, hazard: Hazard) -> bool:
-    """The street office pushes its own hazards; HQ office staff may step in."""
-    return _own_street(user, hazard.street_office_id) or bool(user.is_hq_staff)
+#: Each move of a hazard: the state it starts from and who may make it.
+HAZARD_MOVES = {
+    "notify": Hazard.Status.OPEN,
+    "rectify": Hazard.Status.NOTIFIED,
+    "confirm": Hazard.Status.RECTIFIED,
+    "reinspect": Hazard.Status.RECTIFIED,
+    "close": Hazard.Status.VERIFIED,
+}
+
+
+def hazard_movers_q(user, move: str) -> Q:
+    """The hazards ``user`` may move by ``move``, as a filter: the one rule that the
+    services, the pages, the API and the to-do list all read.
+
+    The street office pushes its own hazards and HQ office staff may step in; the
+    contractor records its own rectification; a supervision engineer may confirm a
+    rectification on the compounds the firm supervises before the re-inspection."""
+    nothing = Q(pk__in=[])
+    if user is None or not user.is_authenticated or not user.is_active:
+        return nothing
+    if move == "confirm":
+        if user.is_supervisor and user.company_id:
+            return Q(
+                estate_id__in=company_estate_ids(user.company_id), supervisor_confirmed_at=None
+            )
+        return nothing
+    if user.is_hq_staff:
+        return Q()
+    if user.is_street_staff and user.street_office_id:
+        return Q(street_office_id=user.street_office_id)
+    if move == "rectify" and user.is_contractor and user.company_id:
+        return Q(contractor_id=user.company_id)
+    return nothing
+
+
+def can_move_hazard(user, hazard: Hazard, move: str | None = None) -> bool:
+    """Whether ``user`` may make ``move`` (default: the move its state is waiting for)."""
+    move = move or next_hazard_move(hazard, user)
+    if move is None:
+        return False
+    return Hazard.objects.filter(hazard_movers_q(user, move), pk=hazard.pk).exists()
+
+
+def next_hazard_move(hazard: Hazard, user=None) -> str | None:
+    """The move a hazard's state waits for; for a supervision engineer a rectified hazard
+    waits for their confirmation."""
+    if user is not None and user.is_authenticated and user.is_supervisor:
+        return "confirm" if hazard.status == Hazard.Status.RECTIFIED else None
+    return next(
+        (m for m, state in HAZARD_MOVES.items() if state == hazard.status and m != "confirm"), None
+    )
 
 
 def can_inspect_quality(user) -> bool:
@@ -64,7 +113,17 @@ def can_inspect_quality(user) -> bool:
 
 
 def can_respond_quality(user, inspection: QualityInspection) -> bool:
-    return _own_street(user, inspection.street_office_id)
+    """The street office answers HQ's quality feedback; so may the companies working on
+    the compound (their own account of the rectification)."""
+    if _own_street(user, inspection.street_office_id):
+        return True
+    return bool(
+        user.is_company_staff
+        and user.company_id
+        and Estate.objects.filter(Q(pk__in=company_estate_ids(user.company_id)))
+        .filter(pk=inspection.estate_id)
+        .exists()
+    )
 
 
 def can_recheck_quality(user, inspection: QualityInspection | None = None) -> bool:
@@ -305,9 +364,9 @@ def report_hazard(*, actor, patrol: PatrolRecord, values: dict, photos=()) -> Ha
     )
 
 
-def _check_hazard_actor(actor, hazard):
-    if not can_move_hazard(actor, hazard):
-        raise ValidationError("只有本街道办事处的工作人员或指挥部办公室可以处理该隐患")
+def _check_hazard_actor(actor, hazard, move):
+    if not can_move_hazard(actor, hazard, move):
+        raise ValidationError("您不能对该隐患进行这一步操作")
 
 
 @transaction.atomic
@@ -322,7 +381,7 @@ def notify_hazard(
     notified_at: datetime | None = None,
 ) -> Hazard:
     """open → notified: the contractor was told (who, how, when) and given a deadline."""
-    _check_hazard_actor(actor, hazard)
+    _check_hazard_actor(actor, hazard, "notify")
     if contractor is None:
         raise ValidationError({"contractor": "请选择告知的施工单位"})
     if contractor.role != Company.Role.CONTRACTOR or not contractor.is_active:
@@ -352,7 +411,7 @@ def notify_hazard(
 @transaction.atomic
 def record_rectification(hazard: Hazard, *, actor, note: str, photos=()) -> Hazard:
     """notified → rectified: what the contractor did, with a photo."""
-    _check_hazard_actor(actor, hazard)
+    _check_hazard_actor(actor, hazard, "rectify")
     _require(note, "rectification_note", "请填写整改情况")
     checked = _check_photos(photos, field="photos")
     if not checked:
@@ -373,11 +432,31 @@ def record_rectification(hazard: Hazard, *, actor, note: str, photos=()) -> Haza
 
 
 @transaction.atomic
+def confirm_rectification(hazard: Hazard, *, actor, note: str) -> Hazard:
+    """A supervision engineer confirms (or remarks on) a rectification before the street
+    office re-inspects it. The state stays 已整改待复查; the confirmation is recorded once."""
+    _check_hazard_actor(actor, hazard, "confirm")
+    _require(note, "supervisor_note", "请填写监理确认意见")
+    hazard = Hazard.objects.select_for_update().get(pk=hazard.pk)
+    if hazard.status != Hazard.Status.RECTIFIED or hazard.supervisor_confirmed_at:
+        raise ValidationError("该隐患当前不需要监理确认")
+    hazard.supervisor_note = note.strip()
+    hazard.supervisor_confirmed_at = timezone.now()
+    hazard.supervisor_confirmed_by = actor
+    hazard.full_clean()
+    hazard.save(
+        update_fields=["supervisor_note", "supervisor_confirmed_at", "supervisor_confirmed_by"]
+    )
+    audit.record(hazard, actor=actor, action=AuditEvent.Action.UPDATE, summary="监理已确认整改")
+    return hazard
+
+
+@transaction.atomic
 def reinspect_hazard(
     hazard: Hazard, *, actor, passed: bool, note: str, new_deadline: date | None = None
 ) -> Hazard:
     """rectified → verified (复查合格), or back to notified with a new deadline."""
-    _check_hazard_actor(actor, hazard)
+    _check_hazard_actor(actor, hazard, "reinspect")
     _require(note, "reinspection_note", "请填写复查意见")
     if passed:
         return _transition(
@@ -402,6 +481,8 @@ def reinspect_hazard(
         reinspection_note=note.strip(),
         deadline=new_deadline,
         rectified_at=None,
+        supervisor_confirmed_at=None,
+        supervisor_confirmed_by=None,
         reinspection_failures=current.reinspection_failures + 1,
     )
 
@@ -409,7 +490,7 @@ def reinspect_hazard(
 @transaction.atomic
 def close_hazard(hazard: Hazard, *, actor) -> Hazard:
     """verified → closed (销号)."""
-    _check_hazard_actor(actor, hazard)
+    _check_hazard_actor(actor, hazard, "close")
     return _transition(
         hazard,
         actor=actor,

@@ -339,25 +339,23 @@ class HazardListView(ListPage):
 HAZARD_ACTIONS = {
     "notify": (forms.NotifyForm, "告知施工单位整改"),
     "rectify": (forms.RectifyForm, "登记整改情况"),
+    "confirm": (forms.ConfirmForm, "监理确认整改"),
     "reinspect": (forms.ReinspectForm, "复查"),
     "close": (None, "销号"),
 }
 
 
 class HazardDetailView(ScopedMixin, DetailView):
-    queryset = Hazard.objects.with_related().select_related("patrol", "reported_by")
+    queryset = Hazard.objects.with_related().select_related(
+        "patrol", "reported_by", "supervisor_confirmed_by"
+    )
     template_name = "inspections/hazard_detail.html"
     context_object_name = "hazard"
 
     def get_context_data(self, **kwargs):
         hazard = self.object
-        can_move = services.can_move_hazard(self.request.user, hazard)
-        action = {
-            Hazard.Status.OPEN: "notify",
-            Hazard.Status.NOTIFIED: "rectify",
-            Hazard.Status.RECTIFIED: "reinspect",
-            Hazard.Status.VERIFIED: "close",
-        }.get(hazard.status)
+        action = services.next_hazard_move(hazard, self.request.user)
+        can_move = services.can_move_hazard(self.request.user, hazard, action)
         form_class, label = HAZARD_ACTIONS.get(action, (None, ""))
         return super().get_context_data(
             photos=list(hazard.photos.all()),
@@ -379,8 +377,8 @@ class HazardActionView(ScopedMixin, View):
         hazard = get_object_or_404(self.get_queryset(), pk=pk)
         if action not in HAZARD_ACTIONS:
             raise Http404
-        if not services.can_move_hazard(request.user, hazard):
-            raise PermissionDenied("只有本街道办事处的工作人员或指挥部办公室可以处理该隐患")
+        if not services.can_move_hazard(request.user, hazard, action):
+            raise PermissionDenied("您不能对该隐患进行这一步操作")
         form_class, label = HAZARD_ACTIONS[action]
         form = form_class(request.POST, request.FILES) if form_class else None
         if form is not None and not form.is_valid():
@@ -398,6 +396,9 @@ class HazardActionView(ScopedMixin, View):
                 passed=data["passed"],
                 note=data["note"],
                 new_deadline=data.get("new_deadline"),
+            ),
+            "confirm": lambda: services.confirm_rectification(
+                hazard, actor=user, note=data["note"]
             ),
             "close": lambda: services.close_hazard(hazard, actor=user),
         }

@@ -153,3 +153,22 @@ class ScheduleRowForm(forms.Form):
 
 
 ScheduleFormSet = forms.formset_factory(ScheduleRowForm, extra=0)
+
+
+class CompanyAccountForm(forms.Form):
+    """HQ opens an account for a person of a contractor or a supervision firm."""
+
+    username = forms.CharField(label="登录名", max_length=150)
+    display_name = forms.CharField(label="姓名", max_length=30)
+    phone = forms.CharField(label="电话", max_length=20, required=False)
+    password = forms.CharField(
+        label="初始密码",
+        widget=forms.PasswordInput(render_value=False),
+        help_text="至少 12 位，不能是常见密码或连续字符；请线下告知本人并提醒其登录后修改。",
+    )
+
+
+class SupervisionNoteForm(forms.Form):
+    text = forms.CharField(
+        label="监理意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )

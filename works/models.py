@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from estates.asof import HistoryRow, start_of
 from estates.models import Estate, WorksItem
-from estates.scoping import ScopedQuerySet
+from estates.scoping import ScopedQuerySet, company_estate_ids
 from works.validators import validate_uscc
 
 
@@ -54,9 +54,23 @@ class Company(models.Model):
         return self.name
 
 
+def company_items_q(company_id, prefix="") -> Q:
+    """Compound-items under a live contract of the company (as contractor or supervisor)."""
+    contract = f"{prefix}package_items__package__contract__"
+    return Q(**{f"{prefix}package_items__is_active": True}) & (
+        Q(**{f"{contract}contractor_id": company_id})
+        | Q(**{f"{contract}supervisor_id": company_id})
+    )
+
+
 class EstateWorksItemQuerySet(ScopedQuerySet):
     street_office_lookup = "estate__community__street_office"
     community_lookup = "estate__community"
+
+    def for_company(self, company_id):
+        # Only the items of the company's own contracts, not the rest of the compound.
+        inside = EstateWorksItem.objects.filter(company_items_q(company_id)).values("pk")
+        return self.filter(pk__in=inside)
 
 
 class EstateWorksItem(models.Model):
@@ -249,6 +263,8 @@ class ThroughItemsQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         if user is not None and user.is_authenticated and user.is_active and user.is_hq:
             return self
+        if user is not None and user.is_authenticated and user.is_company_staff:
+            return ScopedQuerySet.visible_to(self, user)
         # Filter through the many-valued lookup in a subquery so rows are not repeated.
         inside = ScopedQuerySet.visible_to(type(self)(self.model, using=self._db), user)
         return self.filter(pk__in=inside.values("pk"))
@@ -267,6 +283,9 @@ class BidQuerySet(ThroughItemsQuerySet):
 class ContractQuerySet(ThroughItemsQuerySet):
     street_office_lookup = "package__package_items__works_item__estate__community__street_office"
     community_lookup = "package__package_items__works_item__estate__community"
+
+    def for_company(self, company_id):
+        return self.filter(Q(contractor_id=company_id) | Q(supervisor_id=company_id))
 
 
 class TenderPackage(models.Model):
@@ -422,6 +441,14 @@ class Contract(models.Model):
         return self.number
 
 
+class SupervisionNoteQuerySet(ScopedQuerySet):
+    street_office_lookup = "estate__community__street_office"
+    community_lookup = "estate__community"
+
+    def for_company(self, company_id):
+        return self.filter(estate_id__in=company_estate_ids(company_id))
+
+
 class EstateScopeQuerySet(ScopedQuerySet):
     street_office_lookup = "estate__community__street_office"
     community_lookup = "estate__community"
@@ -500,3 +527,62 @@ class ScheduleEntry(models.Model):
 
     def __str__(self):
         return f"{self.estate} {self.planned_start}–{self.planned_finish}"
+
+
+class CompanyAccount(models.Model):
+    """Ties a contractor's site manager (施工单位现场负责人) or a supervision engineer
+    (监理工程师) to their company in the directory. Created by HQ office staff
+    (``works.services.create_company_account``); the company decides what the person sees:
+    the compounds of its contracts, and within them only what concerns the works."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="company_account",
+        verbose_name="账号",
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="accounts", verbose_name="单位"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "单位账号"
+        ordering = ["company", "user__username"]
+
+    def __str__(self):
+        return f"{self.company} · {self.user}"
+
+
+class SupervisionNote(models.Model):
+    """A supervision engineer's note (监理意见) on a compound's works: what was seen on
+    site, for the street office and HQ to read. Never edited; a correction is a new note."""
+
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="supervision_notes", verbose_name="小区"
+    )
+    works_item = models.ForeignKey(
+        "EstateWorksItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervision_notes",
+        verbose_name="工程项目",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="监理"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="supervision_notes", verbose_name="监理单位"
+    )
+    text = models.TextField("监理意见", max_length=2000)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    objects = SupervisionNoteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "监理意见"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.estate} · {self.author}"

@@ -9,21 +9,25 @@ the API, the demo loader and the commands all come through here."""
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from estates import audit
-from estates.models import AuditEvent, Campaign, Estate, WorksItem
+from estates.models import AuditEvent, Campaign, Estate, Role, User, WorksItem
 from works.models import (
     Bid,
     Company,
+    CompanyAccount,
     Contract,
     EstateScope,
     EstateWorksItem,
     ScheduleEntry,
+    SupervisionNote,
     TenderPackage,
     TenderPackageItem,
+    company_items_q,
 )
 
 Status = EstateWorksItem.Status
@@ -666,3 +670,77 @@ def save_schedule(*, actor, rows) -> int:
         )
         changed += 1
     return changed
+
+
+# --- company accounts and supervision -----------------------------------------------------
+ACCOUNT_ROLE = {
+    Company.Role.CONTRACTOR: Role.CONTRACTOR,
+    Company.Role.SUPERVISOR: Role.SUPERVISOR,
+}
+
+
+def supervises(user, estate) -> bool:
+    """A supervision engineer whose firm supervises a live contract on ``estate``."""
+    return bool(
+        user.is_supervisor
+        and user.company_id
+        and EstateWorksItem.objects.filter(
+            company_items_q(user.company_id),
+            estate=estate,
+            package_items__package__contract__supervisor_id=user.company_id,
+        ).exists()
+    )
+
+
+@transaction.atomic
+def create_company_account(
+    company: Company, *, actor, username: str, display_name: str, password: str, phone: str = ""
+):
+    """HQ office staff open an account for a contractor's site manager or a supervision
+    engineer; the company's category fixes the role."""
+    _require(can_manage_tenders(actor), "只有指挥部办公室可以开设单位账号")
+    role = ACCOUNT_ROLE.get(company.role)
+    if role is None:
+        raise ValidationError({"company": "只有施工单位和监理单位可以开设账号"})
+    if not company.is_active:
+        raise ValidationError({"company": "该单位已停用，不能开设账号"})
+    username = (username or "").strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": f"用户名 {username} 已被使用"})
+    user = User(
+        username=username,
+        display_name=(display_name or "").strip(),
+        phone=(phone or "").strip(),
+        role=role,
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    CompanyAccount.objects.create(user=user, company=company)
+    audit.record(
+        user, actor=actor, action=Action.CREATE, summary=f"为 {company.name} 开设账号 {username}"
+    )
+    audit.record(company, actor=actor, action=Action.UPDATE, summary=f"开设账号 {username}")
+    return user
+
+
+@transaction.atomic
+def add_supervision_note(estate, *, actor, text: str, works_item=None) -> SupervisionNote:
+    """A supervision engineer's note on the works of a compound their firm supervises."""
+    _require(supervises(actor, estate), "只有承担该小区监理的监理工程师可以填写监理意见")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "监理意见：请填写内容"})
+    if works_item is not None and works_item.estate_id != estate.pk:
+        raise ValidationError({"works_item": "工程项目：不属于该小区"})
+    note = SupervisionNote(
+        estate=estate, works_item=works_item, author=actor, company_id=actor.company_id, text=text
+    )
+    note.full_clean()
+    note.save()
+    audit.record(note, actor=actor, action=Action.CREATE, summary="填写监理意见")
+    return note

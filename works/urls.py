@@ -23,6 +23,16 @@ urlpatterns = [
     path("companies/", views.CompanyListView.as_view(), name="companies"),
     path("companies/new/", views.CompanyFormView.as_view(), name="company-create"),
     path("companies/<int:pk>/edit/", views.CompanyFormView.as_view(), name="company-edit"),
+    path(
+        "companies/<int:pk>/accounts/",
+        views.CompanyAccountsView.as_view(),
+        name="company-accounts",
+    ),
+    path(
+        "estates/<int:estate_pk>/supervision-notes/new/",
+        views.SupervisionNoteCreateView.as_view(),
+        name="supervision-note-create",
+    ),
     path("tenders/", views.TenderListView.as_view(), name="tenders"),
     path("tenders/new/", views.TenderCreateView.as_view(), name="tender-create"),
     path("tenders/<int:pk>/", views.TenderDetailView.as_view(), name="tender"),

@@ -32,10 +32,12 @@ from works.forms import (
     AwardForm,
     BidForm,
     CampaignForm,
+    CompanyAccountForm,
     CompanyForm,
     ReasonForm,
     ScheduleFormSet,
     ScopeFormSet,
+    SupervisionNoteForm,
     TenderPackageForm,
     TransitionForm,
 )
@@ -767,3 +769,68 @@ class CampaignEditView(LoginRequiredMixin, WriteAllowedMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"已保存，修改了 {len(changes)} 项")
         return redirect("works:campaigns")
+
+
+# --- company accounts and supervision notes ------------------------------------------------
+class CompanyAccountsView(ScopedMixin, WriteAllowedMixin, FormView):
+    """A company's accounts, and the form by which HQ office staff open another."""
+
+    template_name = "works/company_accounts.html"
+    form_class = CompanyAccountForm
+    queryset = Company.objects.all()
+
+    def get_object(self):
+        if not hasattr(self, "object"):
+            self.object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return self.object
+
+    def can_write(self, user, obj=None):
+        return services.can_manage_tenders(user)
+
+    def get_context_data(self, **kwargs):
+        company = self.get_object()
+        accounts = company.accounts.select_related("user").order_by("user__username")
+        return super().get_context_data(company=company, accounts=accounts, **kwargs)
+
+    def form_valid(self, form):
+        company = self.get_object()
+        user = apply_service(
+            form,
+            lambda: services.create_company_account(
+                company, actor=self.request.user, **form.cleaned_data
+            ),
+        )
+        if user is None:
+            return self.form_invalid(form)
+        messages.success(self.request, f"已为 {company.name} 开设账号 {user.username}")
+        return redirect("works:company-accounts", pk=company.pk)
+
+
+class SupervisionNoteCreateView(ScopedMixin, FormView):
+    """A supervision engineer writes a note on a compound their firm supervises."""
+
+    template_name = "works/supervision_note_form.html"
+    form_class = SupervisionNoteForm
+    queryset = Estate.objects.all()
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.estate = get_object_or_404(self.get_queryset(), pk=kwargs["estate_pk"])
+            if not services.supervises(request.user, self.estate):
+                raise PermissionDenied("只有承担该小区监理的监理工程师可以填写监理意见")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(estate=self.estate, **kwargs)
+
+    def form_valid(self, form):
+        note = apply_service(
+            form,
+            lambda: services.add_supervision_note(
+                self.estate, actor=self.request.user, text=form.cleaned_data["text"]
+            ),
+        )
+        if note is None:
+            return self.form_invalid(form)
+        messages.success(self.request, "已提交监理意见")
+        return redirect("estates:detail", pk=self.estate.pk)

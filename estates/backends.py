@@ -1,0 +1,27 @@
+"""The login backend: Django's, with the user's unread-message count fetched in the same
+query that loads the user on every request, so the badge in the top bar costs nothing."""
+
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from estates.models import Message, User
+
+
+def with_unread_count(users):
+    unread = (
+        Message.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return users.annotate(
+        unread_message_count=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))
+    )
+
+
+class Backend(ModelBackend):
+    def get_user(self, user_id):
+        user = with_unread_count(User._default_manager.filter(pk=user_id)).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -1,0 +1,28 @@
+"""Celery tasks of the foundation: outside deliveries of messages, and the reminder run."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from estates import notify
+
+
+@shared_task(name="estates.send_delivery")
+def send_delivery(delivery_id: int) -> str:
+    """Send one outside delivery (e-mail or group robot); safe to run twice."""
+    return notify.deliver(delivery_id)
+
+
+@shared_task(name="estates.send_due_deliveries")
+def send_due_deliveries() -> int:
+    """The sweep: every pending delivery whose time has come, oldest first. Catches what
+    a sick broker never carried and retries failed attempts with back-off."""
+    ids = notify.due_delivery_ids()
+    for pk in ids:
+        notify.deliver(pk)
+    return len(ids)
+
+
+@shared_task(name="estates.send_reminders")
+def send_reminders() -> int:
+    """Every app's reminders that are due now; each is sent once (keyed messages)."""
+    return notify.send_due(timezone.now())

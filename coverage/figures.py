@@ -27,7 +27,6 @@ totals' percentages come from the summed counts. Compounds not in the ledger on 
 (archived by then, or entered later) are left out."""
 
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -69,8 +68,9 @@ COUNT_KEYS = (
 )
 
 
-def _pct(part, whole) -> Decimal:
-    return percent(part, whole) if whole else Decimal("0.0")
+def _pct(part, whole) -> float:
+    # Rounded half up in decimal (42.85 → 42.9), then a float for the pages and the API.
+    return float(percent(part, whole)) if whole else 0.0
 
 
 def _with_pcts(row: dict) -> dict:

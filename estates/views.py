@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from estates import audit, services
+from estates.asof import computed_label
 from estates.filtersets import EstateFilterSet
 from estates.forms import ArchiveForm, EstateForm, ImportForm, NotificationPreferencesForm
 from estates.hooks import app_modules
@@ -48,6 +49,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         panels = [p for module in app_modules("home") for p in module.panels(user)]
         # A clerk's "today's patrols" comes before the ledger; HQ sees the campaign first.
         context["panels"] = sorted(panels, key=lambda panel: panel.get("order", 50))
+        context["computed"] = computed_label()
         return context
 
 

@@ -2,13 +2,24 @@
 
 Every number is aggregated in SQL, so each panel costs a fixed number of queries."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from estates.models import Estate
 from works import services
-from works.models import Contract, EstateScope, EstateWorksItem, TenderPackage
-from works.queries import Phase, current_campaign, overdue_q, phase_counts, with_progress
+from works.models import Contract, EstateScope, TenderPackage
+from works.queries import (
+    Phase,
+    budget_total,
+    current_campaign,
+    estate_phases,
+    overdue_count,
+    overdue_estates_on,
+    with_progress,
+)
+
+#: Overdue compounds listed by name on a street office's panel; the rest are a link.
+LISTED = 8
 
 
 def panels(user):
@@ -19,26 +30,23 @@ def panels(user):
     if campaign is None:
         return []
     estates = Estate.objects.visible_to(user).active().filter(campaign=campaign)
-    counts = phase_counts(estates)
+    counts = estate_phases(estates, today)
     totals = estates.aggregate(
         estates=Count("id"),
-        overdue=Count("id", filter=overdue_q(today)),
         awaiting_approval=Count("id", filter=Q(works_scope__status=EstateScope.Status.SUBMITTED)),
         drafts=Count(
             "id",
             filter=Q(works_scope__isnull=True) | Q(works_scope__status=EstateScope.Status.DRAFT),
         ),
     )
-    budget = EstateWorksItem.objects.filter(
-        estate__in=estates.values("pk"), applicable=True
-    ).aggregate(total=Sum("budget"))["total"]
+    totals["overdue"] = overdue_count(estates, today)
     panel = {
         "template": "works/_home_panel.html",
         "order": 20,
         "campaign": campaign,
         "phases": [(Phase(key).label, key, counts[key]) for key in Phase.values],
         "totals": totals,
-        "budget": budget or 0,
+        "budget": budget_total(estates, today),
         "today": today,
     }
     if user.is_hq:
@@ -47,8 +55,9 @@ def panels(user):
         ).count()
     else:
         panel["overdue_rows"] = list(
-            estates.filter(overdue_q(today)).select_related("community").order_by("name")[:8]
+            overdue_estates_on(estates, today).select_related("community").order_by("name")[:LISTED]
         )
+        panel["overdue_more"] = max(totals["overdue"] - len(panel["overdue_rows"]), 0)
     return [panel]
 
 

@@ -9,6 +9,7 @@ from PIL import Image
 
 from estates.models import WorksItem
 from inspections.models import Hazard, MissedPatrol, PatrolRecord
+from tests.factories import record_state
 from works.models import Company, EstateWorksItem
 from works.validators import uscc_check_character
 
@@ -77,6 +78,11 @@ class HazardFactory(factory.django.DjangoModelFactory):
     description = "沟槽未设防护栏"
     location = "3号楼东侧"
     reported_by = None
+
+    @factory.post_generation
+    def history(obj, create, extracted, **kwargs):
+        if create:
+            record_state(obj)
 
 
 class MissedPatrolFactory(factory.django.DjangoModelFactory):

@@ -23,8 +23,8 @@ def reconstruct_history(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("estates", "0004_estate_registered_on"),
-        ("inspections", "0002_text_limits"),
+        ("estates", "0005_estate_registered_on"),
+        ("inspections", "0003_hazard_supervisor_confirmation"),
     ]
 
     operations = [

@@ -6,13 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-import coverage.api
-import estates.api
-import inspections.api
-import reports.api
-import works.api
 from estates.auth_api import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 from estates.forms_auth import LoginForm
+from estates.hooks import app_modules
 from estates.views import (
     HealthView,
     HomeView,
@@ -23,7 +19,7 @@ from estates.views import (
 )
 
 router = DefaultRouter()
-for module in (estates.api, works.api, inspections.api, coverage.api, reports.api):
+for module in app_modules("api"):
     module.register(router)
 
 urlpatterns = [

@@ -1,7 +1,7 @@
-"""The coverage ledger (物业管理覆盖台账) as an Excel report, through ``reports.xlsx``."""
+"""The coverage ledger (物业管理覆盖台账) as an Excel report, through ``estates.xlsx``."""
 
 from coverage.models import ManagementArrangement, Reinspection
-from reports.xlsx import Column, Sheet, build_workbook
+from estates.xlsx import Column, Sheet, build_workbook
 
 MODE_LABELS = dict(ManagementArrangement.Mode.choices)
 STATUS_LABELS = dict(Reinspection.Status.choices)
@@ -114,7 +114,7 @@ def figures_rows(figures: dict):
 
 def figures_sheet(figures: dict, *, unit: str) -> Sheet:
     """The coverage figures as one sheet of a workbook (the weekly pack adds it with
-    ``reports.xlsx.build_workbook(..., figures_sheet(f, unit=...))``)."""
+    ``estates.xlsx.build_workbook(..., figures_sheet(f, unit=...))``)."""
     t = figures["totals"]
     return Sheet(
         title="物业管理覆盖情况统计表",

@@ -1,9 +1,8 @@
-"""This app's panel on the home page and section on a compound's detail page. Both run
-a fixed number of queries (the figures are one GROUP BY; the section three lookups)."""
+"""This app's panel on the home page: a fixed number of queries (the figures are one
+GROUP BY)."""
 
 from django.utils import timezone
 
-from coverage import selectors, services
 from coverage.figures import coverage_figures
 
 
@@ -18,16 +17,5 @@ def panels(user):
             "figures": figures,
             "totals": figures["totals"],
             "is_hq": user.is_hq,
-        }
-    ]
-
-
-def estate_sections(user, estate):
-    coverage = selectors.estate_coverage(estate, timezone.localdate(), history=False)
-    return [
-        {
-            "template": "coverage/_estate_section.html",
-            "coverage": coverage,
-            "can_edit": services.can_record_arrangement(user, estate) or services.can_verify(user),
         }
     ]

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -24,10 +25,10 @@ from coverage.models import (
     Reinspection,
     ServiceAssessment,
 )
-from coverage.photos import clean_photo
 from coverage.queries import renovated
 from estates import audit
 from estates.models import AuditEvent, Estate
+from estates.photos import check_and_reencode
 
 ARRANGEMENT_FIELDS = (
     "mode",
@@ -198,7 +199,12 @@ def assess_item(
         raise ValidationError({"note": "评定为达到时，请填写情况说明或上传照片作为佐证"})
     if not met and not note:
         raise ValidationError({"note": "评定为未达到时，请说明原因"})
-    stored_photo = clean_photo(photo) if photo is not None else None
+    # Checked and re-encoded by content (EXIF dropped, bombs refused); served only by
+    # views.AssessmentPhotoView, which checks the viewer's scope.
+    stored_photo = None
+    if photo is not None:
+        checked = check_and_reencode(photo, field="photo")
+        stored_photo = ContentFile(checked.content, name="evidence.jpg")
 
     assessment = ServiceAssessment.objects.filter(estate=estate, item=item).first()
     fields = ("met", "note", "photo", "verification")

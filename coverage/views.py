@@ -25,7 +25,7 @@ from coverage.models import ManagementArrangement, Reinspection, ServiceAssessme
 from estates.mixins import FilteredListMixin, ScopedMixin
 from estates.models import Estate
 from estates.views import apply_service
-from reports.xlsx import xlsx_response
+from estates.xlsx import xlsx_response
 
 
 class CoverageOverviewView(ScopedMixin, TemplateView):

@@ -3,7 +3,7 @@ recorded at the end of the week, one row per street office."""
 
 from coverage.export import FIGURES_COLUMNS
 from coverage.figures import DEFINITIONS, coverage_figures
-from reports.weekly_pack import Row, Section, total_row
+from estates.sections import Row, Section, total_row
 
 # The figures sheet without its 序号 column: the pack's rows are named by street office.
 COLUMNS = FIGURES_COLUMNS[1:]

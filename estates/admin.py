@@ -12,6 +12,7 @@ from estates.models import (
     Community,
     District,
     Estate,
+    ExportJob,
     StreetOffice,
     User,
     WorksItem,
@@ -111,4 +112,17 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "owner", "status", "row_count", "created_at", "finished_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["owner"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -44,7 +44,3 @@ def panels(user):
             "link_param": "street_office" if user.is_hq else "community",
         }
     ]
-
-
-def estate_sections(user, estate):
-    return []

@@ -17,7 +17,6 @@ apps are ready, so a field added later gets it without anyone remembering):
 import re
 from datetime import date, datetime
 
-from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ValidationError
@@ -25,7 +24,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
 
-from estates.hooks import APPS
+from estates.hooks import project_apps
 
 #: C0 controls but tab, newline and carriage return; DEL and C1; lone surrogates;
 #: the two non-characters. openpyxl refuses the first group outright.
@@ -91,11 +90,7 @@ date_in_window = DateInWindow()
 
 
 def project_models():
-    for label in APPS:
-        try:
-            config = apps.get_app_config(label)
-        except LookupError:
-            continue
+    for config in project_apps():
         yield from config.get_models()
 
 

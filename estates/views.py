@@ -13,15 +13,14 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from estates import audit, services
 from estates.asof import computed_label
+from estates.exports import export_or_enqueue
 from estates.filtersets import EstateFilterSet
 from estates.forms import ArchiveForm, EstateForm, ImportForm, NotificationPreferencesForm
 from estates.hooks import app_modules
 from estates.importing import build_template, import_ledger
 from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
 from estates.models import Estate, Message
-from reports.views import export_or_enqueue
-from reports.xlsx import xlsx_response
-from works.queries import overdue_flag
+from estates.xlsx import xlsx_response
 
 
 def apply_service(form, call):
@@ -63,10 +62,13 @@ class EstateListView(FilteredListMixin, TemplateView):
         filterset = self.get_filterset()
         rows = filterset.qs
         context["filter"] = filterset
-        # A compound that missed a milestone shows so wherever it appears (works rules).
-        context["page_obj"] = self.paginate(
-            rows.annotate(is_overdue=overdue_flag(timezone.localdate()))
-        )
+        today = timezone.localdate()
+        columns = {
+            name: expression
+            for module in app_modules("estate_list")
+            for name, expression in module.annotations(today).items()
+        }
+        context["page_obj"] = self.paginate(rows.annotate(**columns))
         context["totals"] = rows.aggregate(
             estates=Count("id"), households=Sum("household_count"), area=Sum("floor_area")
         )
@@ -88,8 +90,8 @@ class EstateDetailView(ScopedMixin, DetailView):
         context["archive_form"] = ArchiveForm()
         context["sections"] = [
             section
-            for module in app_modules("home")
-            for section in module.estate_sections(user, self.object)
+            for module in app_modules("estate_page")
+            for section in module.sections(user, self.object)
         ]
         return context
 

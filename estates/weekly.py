@@ -2,8 +2,8 @@
 figures (``estates.queries``) at the end of the week."""
 
 from estates.queries import DEFINITIONS, ledger_figures, registered
-from reports.weekly_pack import Row, Section, total_row
-from reports.xlsx import Column
+from estates.sections import Row, Section, total_row
+from estates.xlsx import Column
 
 COLUMNS = (
     Column("街道办事处", 20),

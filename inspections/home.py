@@ -1,14 +1,13 @@
-"""This app's panels on the home page and its section on a compound's detail page.
+"""This app's panels on the home page.
 
 Each is a fixed number of aggregate queries whatever the number of compounds."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from inspections import queries, services
-from inspections.models import Hazard, MissedPatrol, PatrolRecord, QualityInspection
+from inspections.models import MissedPatrol, QualityInspection
 
 #: Compounds still to patrol listed by name on a street office's panel; the rest a link.
 LISTED = 8
@@ -51,34 +50,5 @@ def panels(user):
             "missed_yesterday": MissedPatrol.objects.visible_to(user)
             .filter(date=today - timedelta(days=1))
             .count(),
-        }
-    ]
-
-
-def estate_sections(user, estate):
-    since = timezone.localdate() - timedelta(days=30)
-    patrols = (
-        PatrolRecord.objects.visible_to(user)
-        .filter(estate=estate)
-        .select_related("filed_by")
-        .order_by("-date")[:7]
-    )
-    hazards = (
-        Hazard.objects.visible_to(user)
-        .filter(estate=estate)
-        .exclude(status__in=(Hazard.Status.VERIFIED, Hazard.Status.CLOSED))
-        .order_by("deadline")
-    )
-    missed = MissedPatrol.objects.visible_to(user).aggregate(
-        n=Count("pk", filter=Q(estate=estate, date__gte=since))
-    )["n"]
-    return [
-        {
-            "template": "inspections/_estate_section.html",
-            "estate_id": estate.pk,
-            "patrols": patrols,
-            "hazards": hazards,
-            "missed": missed,
-            "can_file": services.can_file_patrol(user, estate),
         }
     ]

@@ -1,4 +1,4 @@
-"""Photos for the daily patrol PDF. Rendering is ``reports.pdf.render_pdf``, which reads
+"""Photos for the daily patrol PDF. Rendering is ``estates.pdf.render_pdf``, which reads
 nothing but data: URIs, so images are embedded by the template (``photo_data_uri``)."""
 
 import base64

@@ -19,6 +19,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from estates import audit
 from estates.mixins import FilteredListMixin, ScopedMixin
 from estates.models import Estate, StreetOffice
+from estates.pdf import render_pdf
 from estates.views import apply_service
 from inspections import forms, queries, services
 from inspections.filtersets import (
@@ -35,7 +36,6 @@ from inspections.models import (
     Photo,
     QualityInspection,
 )
-from reports.pdf import render_pdf
 from works.queries import estates_under_construction
 
 

@@ -6,10 +6,10 @@ pack shows each office's due, filed and missing patrol records for the week side
 while the week runs, 应报 counts every compound-day due so far, today included."""
 
 from estates.asof import percent
+from estates.sections import Row, Section, total_row
+from estates.xlsx import Column
 from inspections import queries
 from inspections.queries import DEFINITIONS
-from reports.weekly_pack import Row, Section, total_row
-from reports.xlsx import Column
 
 COLUMNS = (
     Column("街道办事处", 20),

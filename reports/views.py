@@ -2,26 +2,17 @@ from urllib.parse import quote
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from estates import exports
 from estates.asof import Scope
-from reports import exports, services
-from reports.models import ExportJob
-from reports.pdf import PDF_MIME, render_pdf
+from estates.models import ExportJob
+from estates.pdf import PDF_MIME, render_pdf
+from estates.xlsx import XLSX_MIME, xlsx_response
 from reports.weekly_pack import build_pack, pack_workbook, parse_meeting, week_of
-from reports.xlsx import XLSX_MIME, xlsx_response
-
-
-def export_or_enqueue(request, kind: str, queryset, rows_per_item: int = 1):
-    """Small exports are built in the request; large ones become a job to watch."""
-    if queryset.count() * rows_per_item <= exports.SYNC_ROW_LIMIT:
-        workbook, filename, _ = exports.build(kind, request.user, request.GET.urlencode())
-        return xlsx_response(workbook, filename)
-    job = services.request_export(actor=request.user, kind=kind, params=request.GET.urlencode())
-    return redirect("reports:export-detail", pk=job.pk)
 
 
 class OwnJobsMixin(LoginRequiredMixin):

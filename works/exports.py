@@ -1,10 +1,11 @@
 """The works sheet (工程量及预算表) and the progress schedule (工程进度计划安排表) as
-Excel workbooks in the government layout of ``reports.xlsx``. Contract amounts are not
+Excel workbooks in the government layout of ``estates.xlsx``. Contract amounts are not
 in these sheets: they go to the street offices and communities as well."""
 
 from django.db.models import OuterRef, Subquery
 
-from reports.xlsx import Column, Sheet, build_workbook
+from estates.exports import ExportKind
+from estates.xlsx import Column, Sheet, build_workbook
 from works.models import EstateWorksItem, TenderPackageItem
 from works.queries import OVERDUE_LABELS, Phase, plain_estates
 
@@ -165,3 +166,6 @@ def build_works_sheet_export(user, params):
     ).qs
     workbook = works_sheet_workbook(estates, unit=user.scope_label)
     return workbook, f"工程量及预算表_{timezone.localdate():%Y%m%d}.xlsx", estates.count()
+
+
+EXPORTS = {"works_sheet": ExportKind("工程量及预算表", build_works_sheet_export)}

@@ -1,4 +1,4 @@
-"""This app's panels on the home page and its section on a compound's detail page.
+"""This app's panels on the home page.
 
 Every number is aggregated in SQL, so each panel costs a fixed number of queries."""
 
@@ -6,8 +6,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from estates.models import Estate
-from works import services
-from works.models import Contract, EstateScope, TenderPackage
+from works.models import EstateScope, TenderPackage
 from works.queries import (
     Phase,
     budget_total,
@@ -15,7 +14,6 @@ from works.queries import (
     estate_phases,
     overdue_count,
     overdue_estates_on,
-    with_progress,
 )
 
 #: Overdue compounds listed by name on a street office's panel; the rest are a link.
@@ -59,24 +57,3 @@ def panels(user):
         )
         panel["overdue_more"] = max(totals["overdue"] - len(panel["overdue_rows"]), 0)
     return [panel]
-
-
-def estate_sections(user, estate):
-    today = timezone.localdate()
-    progress = with_progress(Estate.objects.filter(pk=estate.pk), today).get()
-    return [
-        {
-            "template": "works/_estate_section.html",
-            "estate": estate,
-            "progress": progress,
-            "phase_label": Phase(progress.phase).label,
-            "scope": EstateScope.objects.filter(estate=estate).first(),
-            "contracts": Contract.objects.filter(
-                package__package_items__works_item__estate=estate,
-                package__package_items__is_active=True,
-            )
-            .select_related("contractor")
-            .distinct(),
-            "show_amounts": services.can_see_amounts(user),
-        }
-    ]

@@ -16,11 +16,11 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from estates import audit
+from estates.exports import export_or_enqueue
 from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
 from estates.models import AuditEvent, Campaign, Estate, StreetOffice
 from estates.views import apply_service
-from reports.views import export_or_enqueue
-from reports.xlsx import xlsx_response
+from estates.xlsx import xlsx_response
 from works import exports, services
 from works.filtersets import (
     CompanyFilterSet,

@@ -3,8 +3,8 @@ office, with the items started and finished during the week, from the works figu
 (``works.queries``) as recorded at the end of the week."""
 
 from estates.asof import WAN, percent
-from reports.weekly_pack import Row, Section, total_row
-from reports.xlsx import Column
+from estates.sections import Row, Section, total_row
+from estates.xlsx import Column
 from works.queries import (
     DEFINITIONS,
     Phase,

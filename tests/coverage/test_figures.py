@@ -206,7 +206,7 @@ def test_the_figures_sheet_for_the_weekly_pack(district, hq_staff, street_a):
     from openpyxl import load_workbook
 
     from coverage.export import figures_sheet
-    from reports.xlsx import build_workbook, workbook_bytes
+    from estates.xlsx import build_workbook, workbook_bytes
 
     workbook = build_workbook(figures_sheet(coverage_figures(hq_staff, on=D), unit="指挥部办公室"))
     rows = list(load_workbook(BytesIO(workbook_bytes(workbook))).active.iter_rows(values_only=True))

@@ -440,7 +440,7 @@ def test_a_photo_with_too_many_pixels_is_refused(estate_a, clerk_a, monkeypatch)
 
 
 def test_a_truncated_photo_is_refused_even_after_weasyprint_is_loaded(estate_a, clerk_a):
-    import reports.pdf  # noqa: F401  (WeasyPrint flips Pillow's truncated-image switch)
+    import estates.pdf  # noqa: F401  (WeasyPrint flips Pillow's truncated-image switch)
 
     upload = SimpleUploadedFile("x.png", _image("PNG")[:60], content_type="image/png")
     with pytest.raises(ValidationError) as exc:

@@ -304,7 +304,7 @@ def test_the_compound_page_shows_the_coverage_section(login, hq_staff, estate_a)
 def test_the_compound_section_takes_three_queries(
     count, hq_staff, clerk_a, good_estate_a, django_assert_num_queries
 ):
-    from coverage.home import estate_sections
+    from coverage.estate_page import sections as estate_sections
 
     for item in good_estate_a.target_items[:count]:
         services.assess_item(good_estate_a, actor=clerk_a, item=item, met=True, note="有")

@@ -50,7 +50,7 @@ def _acceptance_times(apps) -> dict:
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("estates", "0005_estate_registered_on"),
+        ("estates", "0006_estate_registered_on"),
         ("works", "0003_company_accounts_and_supervision_notes"),
     ]
 

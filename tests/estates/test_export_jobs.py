@@ -6,8 +6,8 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from reports import exports, services
-from reports.models import ExportJob
+from estates import exports, services
+from estates.models import ExportJob
 from tests.factories import EstateFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def test_a_failing_builder_marks_the_job_failed(monkeypatch, hq_staff):
     def broken(user, params):
         raise RuntimeError("disk full")
 
-    monkeypatch.setitem(exports._REGISTRY, "broken", exports.ExportSpec("broken", "坏", broken))
+    monkeypatch.setitem(exports.registry(), "broken", exports.ExportKind("坏", broken))
     job = ExportJob.objects.create(kind="broken", owner=hq_staff)
     services.run_export_job(job.pk)
     job.refresh_from_db()

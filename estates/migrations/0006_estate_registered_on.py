@@ -17,7 +17,7 @@ def fill_registered_on(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("estates", "0004_messages_and_company_roles"),
+        ("estates", "0005_exportjob"),
     ]
 
     operations = [

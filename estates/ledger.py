@@ -6,7 +6,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from estates.models import Estate
-from reports.xlsx import Column, Sheet, add_sheet
+from estates.xlsx import Column, Sheet, add_sheet
 
 LEDGER_COLUMNS = (
     Column("序号", 6, "int"),

@@ -1,8 +1,0 @@
-from celery import shared_task
-
-from reports.services import run_export_job
-
-
-@shared_task(acks_late=True)
-def run_export(job_id: int) -> None:
-    run_export_job(job_id)

@@ -304,6 +304,27 @@ CELERY_BEAT_SCHEDULE["send-reminders"] = {
     "schedule": crontab(minute=5),
 }
 
+# --- Roll-up (dashboards) ----------------------------------------------------------------
+# The beat runs the incremental roll-up every ROLLUP_INTERVAL_MINUTES; a dashboard opened
+# with no Redis (tasks in-process) recomputes when the last run is older than that.
+ROLLUP_INTERVAL_MINUTES = env_int("ROLLUP_INTERVAL_MINUTES", 5)
+if not 1 <= ROLLUP_INTERVAL_MINUTES <= 1440:
+    raise ImproperlyConfigured("ROLLUP_INTERVAL_MINUTES must be between 1 and 1440")
+# A run still "running" after this long lost its worker: the next run takes the lock.
+# Shorter than the broker's visibility timeout (4 h), longer than any roll-up.
+ROLLUP_LOCK_SECONDS = env_int("ROLLUP_LOCK_SECONDS", 3600)
+ROLLUP_INCREMENTAL_MAX_DAYS = env_int("ROLLUP_INCREMENTAL_MAX_DAYS", 31)
+ROLLUP_HISTORY_MAX_DAYS = env_int("ROLLUP_HISTORY_MAX_DAYS", 730)
+CELERY_BEAT_SCHEDULE["reports-rollup"] = {
+    "task": "reports.rollup_tick",
+    "schedule": ROLLUP_INTERVAL_MINUTES * 60.0,
+}
+# Optional map tiles under the compound markers, e.g. "https://tiles.example/{z}/{x}/{y}.png"
+# (a deployment's own tile server; empty: the map is drawn from coordinates alone).
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+if MAP_TILE_URL and not all(part in MAP_TILE_URL for part in ("{z}", "{x}", "{y}")):
+    raise ImproperlyConfigured("MAP_TILE_URL must contain {z}, {x} and {y}")
+
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

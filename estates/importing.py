@@ -20,6 +20,7 @@ from estates import services
 from estates.models import AuditEvent, Campaign, Community, Estate, StreetOffice
 
 MAX_ROWS = 20000
+COORDINATES_HEADER = "经纬度（经度,纬度）"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ COLUMNS = (
     ImportColumn("社区责任人", "community_contact_name", example="李秀英"),
     ImportColumn("社区责任人电话", "community_contact_phone", example="13803710001"),
     ImportColumn("备注", "notes"),
+    # Optional: a file without this column leaves the coordinates as they are.
+    ImportColumn(COORDINATES_HEADER, "coordinates", False, "coordinates", "113.625400,34.746600"),
 )
 _BY_HEADER = {c.header: c for c in COLUMNS}
 _CHOICES = {
@@ -171,6 +174,8 @@ def _parse(column: ImportColumn, raw, row_number, errors):
             return None
         return value
     text = str(raw).strip()
+    if column.kind == "coordinates":
+        return _parse_coordinates(text, column, row_number, errors)
     if column.kind == "choice":
         choices = _CHOICES[column.field]
         if text not in choices:
@@ -182,6 +187,33 @@ def _parse(column: ImportColumn, raw, row_number, errors):
             return None
         return choices[text]
     return text
+
+
+def _parse_coordinates(text, column, row_number, errors):
+    """ "经度,纬度" (a map picker's order) → (latitude, longitude), each in range."""
+    parts = [p.strip() for p in text.replace("，", ",").split(",")]
+    try:
+        if len(parts) != 2:
+            raise InvalidOperation
+        longitude, latitude = (Decimal(p).quantize(Decimal("0.000001")) for p in parts)
+    except (InvalidOperation, ValueError):
+        errors.append(
+            RowError(
+                row_number, column.header, f"应为「经度,纬度」，如 113.6254,34.7466，收到「{text}」"
+            )
+        )
+        return None
+    if not (Decimal(-180) <= longitude <= Decimal(180)):
+        errors.append(
+            RowError(row_number, column.header, f"经度应在 −180 至 180 之间，收到 {longitude}")
+        )
+        return None
+    if not (Decimal(-90) <= latitude <= Decimal(90)):
+        errors.append(
+            RowError(row_number, column.header, f"纬度应在 −90 至 90 之间，收到 {latitude}")
+        )
+        return None
+    return latitude, longitude
 
 
 class _Lookups:
@@ -202,7 +234,11 @@ class _Lookups:
 def _row_values(headers, raw_row, row_number, lookups, errors):
     raw = dict(zip(headers, raw_row, strict=False))
     parsed = {c.field: _parse(c, raw.get(c.header), row_number, errors) for c in COLUMNS}
-    values = {k: v for k, v in parsed.items() if k not in ("street_office", "community")}
+    values = {
+        k: v for k, v in parsed.items() if k not in ("street_office", "community", "coordinates")
+    }
+    if COORDINATES_HEADER in raw:
+        values["latitude"], values["longitude"] = parsed["coordinates"] or (None, None)
     for name in ("build_year", "campaign"):
         values.setdefault(name, None)
     office = None

@@ -378,6 +378,26 @@ class Estate(models.Model):
         "社区责任人电话", max_length=20, blank=True, validators=[phone_validator]
     )
     notes = models.TextField("备注", max_length=2000, blank=True)
+    # Optional position for the map (WGS-84 degrees, as a phone or a map picker gives
+    # them); both or neither, checked in the database and in ``clean``.
+    latitude = models.DecimalField(
+        "纬度",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
+        help_text="−90 至 90，如 34.746600",
+    )
+    longitude = models.DecimalField(
+        "经度",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
+        help_text="−180 至 180，如 113.625400",
+    )
     # The compound's own date of entering the ledger (an import carries the original
     # date); 本周新增 counts by it, not by when the row was created.
     registered_on = models.DateField("纳入台账日期", default=timezone.localdate)
@@ -401,6 +421,11 @@ class Estate(models.Model):
                 name="estate_build_year_plausible",
                 condition=Q(build_year__isnull=True) | Q(build_year__range=(1900, 2100)),
             ),
+            models.CheckConstraint(
+                name="estate_coordinates_both_or_neither_in_range",
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__range=(-90, 90), longitude__range=(-180, 180)),
+            ),
         ]
         indexes = [
             # The ledger list filters by community and campaign and sorts by name.
@@ -409,6 +434,16 @@ class Estate(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "latitude" if self.latitude is None else "longitude"
+            raise ValidationError({missing: "经度和纬度须同时填写（或都不填）"})
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
 
     def validate_constraints(self, exclude=None):
         # Name the field and the community when a name is taken, instead of Django's
@@ -484,6 +519,8 @@ class AuditEvent(models.Model):
         indexes = [
             # The history panel of a detail page: one object's events, newest first.
             models.Index(fields=["content_type", "object_id", "-at"], name="audit_object_at"),
+            # The incremental roll-up: "what changed since the last run" (reports.rollup).
+            models.Index(fields=["at"], name="audit_at"),
         ]
 
     def __str__(self):

@@ -33,6 +33,8 @@ ESTATE_FIELDS = (
     "community_contact_name",
     "community_contact_phone",
     "notes",
+    "latitude",
+    "longitude",
 )
 
 

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
-from estates import audit, services
+from estates import audit, geo, services
 from estates.asof import computed_label
 from estates.exports import export_or_enqueue
 from estates.filtersets import EstateFilterSet
@@ -107,6 +107,10 @@ class EstateCreateView(ScopedMixin, WriteAllowedMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
+    def get_context_data(self, **kwargs):
+        estates = Estate.objects.visible_to(self.request.user).active()
+        return super().get_context_data(map_picker=geo.picker(estates), **kwargs)
+
     def form_valid(self, form):
         estate = apply_service(
             form,
@@ -139,7 +143,11 @@ class EstateUpdateView(ScopedMixin, WriteAllowedMixin, FormView):
         return kwargs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(estate=self.get_object(), **kwargs)
+        estate = self.get_object()
+        estates = Estate.objects.visible_to(self.request.user).active()
+        return super().get_context_data(
+            estate=estate, map_picker=geo.picker(estates, estate), **kwargs
+        )
 
     def form_valid(self, form):
         estate = self.get_object()

@@ -7,6 +7,7 @@ def items_for(user):
     if not user.role:
         return []
     return [
+        ("驾驶舱", reverse("reports:dashboard"), "/reports/dashboard"),
         ("周报", reverse("reports:weekly"), "/reports/weekly"),
         ("我的导出", reverse("reports:export-list"), "/reports/exports/"),
     ]

@@ -156,12 +156,6 @@ class EstateWorksItemViewSet(ScopedModelViewSet):
         """施工中 → 已完工（实际完工日期 ``on``）。"""
         return self._transition(request, "finish")
 
-    @extend_schema(request=None)
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        """已完工 → 已验收。"""
-        return self._transition(request, "accept")
-
 
 # --- companies ---------------------------------------------------------------------------
 class CompanySerializer(serializers.ModelSerializer):

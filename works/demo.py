@@ -8,7 +8,7 @@ year's compounds are all finished and accepted."""
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from estates.models import Campaign, Estate, User, WorksItem
 from works.models import (
@@ -377,3 +377,220 @@ def seed(*, rng, today, stdout):
         f"合同：{Contract.objects.count()} 份，"
         f"合同金额 {(Contract.objects.aggregate(s=Sum('amount'))['s'] or 0) / 10000:,.0f} 万元"
     )
+    seed_acceptance(rng, today, stdout)
+
+
+# --- completion acceptance ---------------------------------------------------------------
+MIGRATED_NOTE = "启用竣工验收单前已验收（数据迁移补记）"
+
+
+def record_accepted_without_form(now):
+    """Compounds loaded as already accepted (last year's batch) get the passed, migrated
+    acceptance record the data migration gives existing data. Idempotent."""
+    from works.models import (
+        AcceptanceForm,
+        AcceptanceItem,
+        AcceptanceRound,
+        AcceptanceStatusChange,
+    )
+
+    applicable = Q(works_items__applicable=True)
+    estates = list(
+        Estate.objects.filter(acceptance_form__isnull=True)
+        .annotate(
+            n=Count("works_items", filter=applicable),
+            accepted=Count("works_items", filter=applicable & Q(works_items__status="accepted")),
+        )
+        .filter(n__gt=0, accepted=F("n"))
+    )
+    forms = AcceptanceForm.objects.bulk_create(
+        AcceptanceForm(
+            estate=estate,
+            status=AcceptanceForm.Status.PASSED,
+            opened_at=now,
+            status_changed_at=now,
+            passed_at=now,
+            migrated=True,
+        )
+        for estate in estates
+    )
+    rounds = AcceptanceRound.objects.bulk_create(
+        AcceptanceRound(
+            form=form,
+            number=1,
+            created_at=now,
+            submitted_at=now,
+            decided_at=now,
+            outcome=AcceptanceRound.Outcome.PASSED,
+            hq_conclusion=MIGRATED_NOTE,
+            takeover_opinion=MIGRATED_NOTE,
+        )
+        for form in forms
+    )
+    by_estate = {form.estate_id: round_ for form, round_ in zip(forms, rounds, strict=True)}
+    AcceptanceItem.objects.bulk_create(
+        (
+            AcceptanceItem(
+                round=by_estate[item.estate_id],
+                works_item=item,
+                number=item.works_item.number,
+                name=item.works_item.name,
+                planned_quantity=item.quantity,
+                done_quantity=item.quantity,
+                unit=item.unit,
+                result=AcceptanceItem.Result.PASS,
+                note=MIGRATED_NOTE,
+            )
+            for item in EstateWorksItem.objects.filter(
+                estate_id__in=by_estate, applicable=True
+            ).select_related("works_item")
+        ),
+        batch_size=5000,
+    )
+    AcceptanceStatusChange.objects.bulk_create(
+        AcceptanceStatusChange(
+            form=form, round_number=1, status=AcceptanceForm.Status.PASSED, at=now
+        )
+        for form in forms
+    )
+    return len(forms)
+
+
+def _finish_for_acceptance(estate, today):
+    """A demo fixture: every applicable item of ``estate`` built and completed."""
+    for item in EstateWorksItem.objects.filter(estate=estate, applicable=True):
+        start = item.actual_start or today - timedelta(days=60)
+        item.status, item.percent_complete, item.actual_start = Status.COMPLETED, 100, start
+        item.actual_finish = max(start, today - timedelta(days=7))
+        item.save(update_fields=["status", "percent_complete", "actual_start", "actual_finish"])
+
+
+def seed_acceptance(rng, today, stdout):
+    """林山寨街道: forms in every state (draft, awaiting signatures with the street lead's
+    signature given, submitted a week ago, passed, failed with rectifications, rectifying
+    with one of two fixes recorded), all through ``works.acceptance`` so they are signed
+    and audited like real ones; other completed compounds stay without a form."""
+    from django.utils import timezone
+
+    from works.models import AcceptanceForm
+
+    record_accepted_without_form(timezone.now())
+    if not AcceptanceForm.objects.filter(migrated=False).exists():
+        _seed_forms(rng, today)
+    counts = dict(AcceptanceForm.objects.values_list("status").annotate(n=Count("id")).order_by())
+    labels = "，".join(
+        f"{label} {counts.get(value, 0)}" for value, label in AcceptanceForm.Status.choices
+    )
+    stdout.write(f"  竣工验收单：{labels}")
+
+
+def _seed_forms(rng, today):
+    from django.utils import timezone
+
+    from estates.demo import DEMO_PASSWORD
+    from works import acceptance
+    from works.models import AcceptanceForm, AcceptanceStatusChange
+
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_USER_NAMES)}
+    if len(users) < len(DEMO_USER_NAMES):
+        return
+    clerk, lead, community_lead = users["clerk1"], users["lead1"], users["community1"]
+    hq, inspector = users["hq"], users["inspector"]
+    current = Campaign.objects.filter(year=today.year).first()
+    candidates = (
+        Estate.objects.filter(
+            campaign=current,
+            community__street_office=clerk.street_office,
+            works_scope__status=EstateScope.Status.APPROVED,
+            works_items__applicable=True,
+            archived_at__isnull=True,
+        )
+        .exclude(
+            Exists(
+                EstateWorksItem.objects.filter(
+                    estate=OuterRef("pk"), applicable=True, status=Status.PLANNED
+                )
+            )
+        )
+        .distinct()
+        .order_by("id")
+    )
+    own = [e for e in candidates if e.community_id == community_lead.community_id]
+    others = [e for e in candidates if e.community_id != community_lead.community_id]
+    plan = list(
+        zip(own, ["failed", "rectifying", "passed", "submitted", "awaiting"], strict=False)
+    ) + list(zip(others, ["draft"], strict=False))
+
+    def fill(form, day):
+        round_ = acceptance.current_round(form)
+        acceptance.update_round(
+            form,
+            actor=clerk,
+            values={
+                "acceptance_date": day,
+                "takeover_opinion": "经社区组织业主代表现场查验，各项工程已按设计完成，"
+                "同意接管，纳入社区日常管理。",
+                "street_participants": "林山寨街道 王干事、孙主任",
+                "community_participants": f"{form.estate.community.name} 赵书记、业主代表 2 名",
+                "contractor_participants": "项目经理 张工",
+                "supervisor_participants": "总监 李工",
+            },
+            items={row.number: {"result": "pass"} for row in round_.items.all()},
+        )
+
+    def signed_and_submitted(form):
+        acceptance.send_for_signatures(form, actor=clerk)
+        acceptance.sign(form, actor=lead, password=DEMO_PASSWORD)
+        acceptance.sign(form, actor=community_lead, password=DEMO_PASSWORD)
+        acceptance.submit(form, actor=clerk)
+
+    def fail_with(form, count):
+        items = list(acceptance.current_round(form).items.all()[:count])
+        acceptance.fail_form(
+            form,
+            actor=inspector,
+            conclusion="现场检查发现部分项目未达到验收标准，限期整改后重新报验。",
+            rectifications=[
+                {
+                    "works_item": row.works_item_id,
+                    "description": rng.choice(
+                        [
+                            "路面局部沉陷，需铣刨重铺",
+                            "路灯 3 处不亮，需检修线路",
+                            "雨水井盖缺失 2 处，需补装",
+                            "围栏油漆脱落，需除锈重刷",
+                        ]
+                    ),
+                    "deadline": today + timedelta(days=rng.randint(7, 20)),
+                }
+                for row in items
+            ],
+        )
+
+    for estate, state in plan:
+        _finish_for_acceptance(estate, today)
+        form = acceptance.open_form(estate, actor=clerk)
+        if state == "draft":
+            continue
+        fill(form, today - timedelta(days=rng.randint(8, 14)))
+        if state == "awaiting":
+            acceptance.send_for_signatures(form, actor=clerk)
+            acceptance.sign(form, actor=lead, password=DEMO_PASSWORD)
+            continue
+        signed_and_submitted(form)
+        if state == "submitted":
+            # Waiting on HQ for a week: the "waiting more than N days" list shows it.
+            week_ago = timezone.now() - timedelta(days=8)
+            AcceptanceForm.objects.filter(pk=form.pk).update(status_changed_at=week_ago)
+            AcceptanceStatusChange.objects.filter(form=form, status="submitted").update(at=week_ago)
+            continue
+        if state == "passed":
+            acceptance.pass_form(form, actor=hq)
+            continue
+        fail_with(form, 2 if state == "rectifying" else 1)
+        if state == "rectifying":
+            first = acceptance.current_round(form).rectifications.order_by("id").first()
+            acceptance.record_fix(first, actor=clerk, note="施工单位已按要求整改，监理复核合格")
+
+
+DEMO_USER_NAMES = ("clerk1", "lead1", "community1", "hq", "inspector")

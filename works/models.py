@@ -1,8 +1,10 @@
 """Works: the company directory; each compound's scope among the twelve works items with
 its budget, approval and progress; tender packages, bids and contracts; and each street
-office's progress schedule. State changes live in ``works.services``; phase and overdue
-in ``works.queries``."""
+office's progress schedule; completion acceptance forms (工程竣工验收单) with their
+rounds, signatures and rectifications. State changes live in ``works.services`` and
+``works.acceptance``; phase and overdue in ``works.queries``."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -77,8 +79,9 @@ class EstateWorksItem(models.Model):
     """One of the twelve works items for one compound: whether it applies, how much, for
     what budget, and how far it has got.
 
-    Status moves planned → tendered → under_construction → completed → accepted, one
-    service each in ``works.services``; nothing else writes ``status``."""
+    Status moves planned → tendered → under_construction → completed (one service each
+    in ``works.services``) → accepted (only ``works.acceptance.pass_form``, when HQ
+    passes the compound's completion acceptance form); nothing else writes ``status``."""
 
     class Status(models.TextChoices):
         PLANNED = "planned", "计划"
@@ -527,6 +530,372 @@ class ScheduleEntry(models.Model):
 
     def __str__(self):
         return f"{self.estate} {self.planned_start}–{self.planned_finish}"
+
+
+# --- completion acceptance (工程竣工验收单) ------------------------------------------------
+class AcceptanceFormQuerySet(ScopedQuerySet):
+    street_office_lookup = "estate__community__street_office"
+    community_lookup = "estate__community"
+
+
+class AcceptanceForm(models.Model):
+    """A compound's completion acceptance (工程竣工验收单) and its rounds: the street office
+    opens it once every works item of the approved scope is completed, both leads sign
+    the round, the street office submits it, HQ passes or fails it. One per compound.
+
+    Status (``works.acceptance`` holds one service per move):
+    draft → awaiting_signatures (``send_for_signatures``) → submitted (``submit``, both
+    signatures present) → passed (``pass_form``: every item and the compound accepted) or
+    failed (``fail_form``, with rectifications) → rectifying (``record_fix``, the first
+    fix recorded) → draft of the next round (``open_next_round``, every fix recorded).
+    A change while awaiting signatures voids them and returns to draft
+    (``update_round``). ``passed`` is final. ``migrated`` marks records created by the
+    data migration for compounds accepted before forms existed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        AWAITING_SIGNATURES = "awaiting_signatures", "待签字"
+        SUBMITTED = "submitted", "已报送指挥部"
+        PASSED = "passed", "验收通过"
+        FAILED = "failed", "验收未通过"
+        RECTIFYING = "rectifying", "整改中"
+
+    estate = models.OneToOneField(
+        Estate, on_delete=models.PROTECT, related_name="acceptance_form", verbose_name="小区"
+    )
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    round_number = models.PositiveSmallIntegerField("当前轮次", default=1)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="发起人",
+    )
+    opened_at = models.DateTimeField("发起时间")
+    status_changed_at = models.DateTimeField("状态变更时间")
+    passed_at = models.DateTimeField("验收通过时间", null=True, blank=True)
+    migrated = models.BooleanField(
+        "迁移记录", default=False, help_text="启用验收单前已验收的小区，由数据迁移补记"
+    )
+
+    objects = AcceptanceFormQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工程竣工验收单"
+        ordering = ["-status_changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="acceptance_passed_has_time",
+                condition=~Q(status="passed") | Q(passed_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="acceptance_round_positive", condition=Q(round_number__gte=1)
+            ),
+        ]
+        indexes = [
+            # The acceptance list: forms by state, oldest change first ("waiting on HQ").
+            models.Index(fields=["status", "status_changed_at"], name="acceptance_status_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.estate} 工程竣工验收单"
+
+    @property
+    def is_open_for_street(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.AWAITING_SIGNATURES)
+
+
+class AcceptanceRoundQuerySet(ScopedQuerySet):
+    street_office_lookup = "form__estate__community__street_office"
+    community_lookup = "form__estate__community"
+
+
+class AcceptanceRound(models.Model):
+    """One round (version) of an acceptance form: what the street office and community
+    found on site, signed by both leads and judged by HQ. A submitted round is frozen
+    (``fingerprint`` is the sha256 of its content at submission); the next round is a
+    new row and earlier ones stay readable."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "未结论"
+        PASSED = "passed", "通过"
+        FAILED = "failed", "不通过"
+
+    form = models.ForeignKey(
+        AcceptanceForm, on_delete=models.PROTECT, related_name="rounds", verbose_name="验收单"
+    )
+    number = models.PositiveSmallIntegerField("轮次")
+    acceptance_date = models.DateField("验收日期", null=True, blank=True)
+    takeover_opinion = models.TextField("社区接管意见", max_length=1000, blank=True)
+    street_participants = models.CharField("街道办事处参加人员", max_length=200, blank=True)
+    community_participants = models.CharField("社区参加人员", max_length=200, blank=True)
+    contractor_participants = models.CharField("施工单位参加人员", max_length=200, blank=True)
+    supervisor_participants = models.CharField("监理单位参加人员", max_length=200, blank=True)
+    created_at = models.DateTimeField("创建时间")
+    submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="报送人",
+    )
+    fingerprint = models.CharField("内容指纹（报送时）", max_length=64, blank=True)
+    outcome = models.CharField(
+        "指挥部结论", max_length=10, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    hq_conclusion = models.TextField("指挥部验收意见", max_length=1000, blank=True)
+    decided_at = models.DateTimeField("结论时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="验收人",
+    )
+    decided_by_name = models.CharField("验收人姓名", max_length=60, blank=True)
+
+    objects = AcceptanceRoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "验收轮次"
+        ordering = ["form", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "number"], name="acceptance_round_unique"),
+            models.CheckConstraint(
+                name="acceptance_round_decided_after_submitted",
+                condition=Q(outcome="pending") | Q(submitted_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.form.estate} 第 {self.number} 轮"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.submitted_at is not None
+
+
+class AcceptanceItemQuerySet(ScopedQuerySet):
+    street_office_lookup = "round__form__estate__community__street_office"
+    community_lookup = "round__form__estate__community"
+
+
+class AcceptanceItem(models.Model):
+    """A works item of the scope as the round records it: planned and done quantity, the
+    contractor and supervision firm of its contract (names as of opening, so a signed
+    round never changes when the directory does), and the result with a note."""
+
+    class Result(models.TextChoices):
+        PENDING = "", "未填写"
+        PASS = "pass", "合格"
+        FAIL = "fail", "不合格"
+
+    round = models.ForeignKey(
+        AcceptanceRound, on_delete=models.PROTECT, related_name="items", verbose_name="轮次"
+    )
+    works_item = models.ForeignKey(
+        EstateWorksItem, on_delete=models.PROTECT, related_name="+", verbose_name="工程项目"
+    )
+    number = models.PositiveSmallIntegerField("序号")
+    name = models.CharField("工作内容", max_length=80)
+    planned_quantity = models.DecimalField("计划工程量", max_digits=12, decimal_places=2)
+    done_quantity = models.DecimalField(
+        "完成工程量",
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    unit = models.CharField("单位", max_length=10, blank=True)
+    contractor_name = models.CharField("施工单位", max_length=100, blank=True)
+    supervisor_name = models.CharField("监理单位", max_length=100, blank=True)
+    result = models.CharField("验收结果", max_length=4, choices=Result.choices, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    objects = AcceptanceItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "验收项目"
+        ordering = ["round", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "works_item"], name="acceptance_item_unique_in_round"
+            ),
+            models.CheckConstraint(
+                name="acceptance_item_done_not_negative", condition=Q(done_quantity__gte=0)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+
+class AcceptancePhotoQuerySet(ScopedQuerySet):
+    street_office_lookup = "round__form__estate__community__street_office"
+    community_lookup = "round__form__estate__community"
+
+
+class AcceptancePhoto(models.Model):
+    """A photo of the acceptance on site, re-encoded on upload (``estates.photos``) and
+    served only to users who can see the compound. The next round keeps the file."""
+
+    public_id = models.UUIDField("编号", default=uuid.uuid4, unique=True, editable=False)
+    round = models.ForeignKey(
+        AcceptanceRound, on_delete=models.PROTECT, related_name="photos", verbose_name="轮次"
+    )
+    item = models.ForeignKey(
+        AcceptanceItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="photos",
+        verbose_name="验收项目",
+    )
+    file = models.FileField("文件", max_length=200)
+    width = models.PositiveIntegerField("宽")
+    height = models.PositiveIntegerField("高")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+    )
+    uploaded_at = models.DateTimeField("上传时间")
+
+    objects = AcceptancePhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "验收照片"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return f"验收照片 {self.public_id}"
+
+
+class AcceptanceSignature(models.Model):
+    """A lead's signature on one round, given with their own account and password at the
+    moment of signing: name, role and time as they were, and the sha256 fingerprint of
+    the round's content then. A change to the round voids it (``voided_at``); a voided
+    signature is kept, never deleted."""
+
+    class Slot(models.TextChoices):
+        STREET = "street_lead", "街道办事处负责人"
+        COMMUNITY = "community_lead", "社区负责人"
+
+    round = models.ForeignKey(
+        AcceptanceRound, on_delete=models.PROTECT, related_name="signatures", verbose_name="轮次"
+    )
+    slot = models.CharField("签字栏", max_length=20, choices=Slot.choices)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="签字人"
+    )
+    signer_name = models.CharField("签字人姓名", max_length=60)
+    signer_role = models.CharField("签字人职务", max_length=60)
+    signer_unit = models.CharField("签字人单位", max_length=60)
+    signed_at = models.DateTimeField("签字时间")
+    fingerprint = models.CharField("内容指纹", max_length=64)
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    void_reason = models.CharField("作废原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "验收签字"
+        ordering = ["round", "signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "slot"],
+                condition=Q(voided_at__isnull=True),
+                name="acceptance_one_live_signature_per_slot",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_slot_display()} {self.signer_name}"
+
+
+class AcceptanceRectificationQuerySet(ScopedQuerySet):
+    street_office_lookup = "round__form__estate__community__street_office"
+    community_lookup = "round__form__estate__community"
+
+
+class AcceptanceRectification(models.Model):
+    """A rectification HQ requires when it fails a round: which works item, what to fix,
+    by when; and the contractor's fix as the street office records it."""
+
+    round = models.ForeignKey(
+        AcceptanceRound,
+        on_delete=models.PROTECT,
+        related_name="rectifications",
+        verbose_name="轮次",
+    )
+    works_item = models.ForeignKey(
+        EstateWorksItem, on_delete=models.PROTECT, related_name="+", verbose_name="工程项目"
+    )
+    description = models.CharField("整改要求", max_length=200)
+    deadline = models.DateField("整改期限")
+    fix_note = models.CharField("整改情况", max_length=500, blank=True)
+    fixed_at = models.DateTimeField("整改登记时间", null=True, blank=True)
+    fixed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记人",
+    )
+
+    objects = AcceptanceRectificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "验收整改要求"
+        ordering = ["round", "deadline", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="acceptance_fix_has_note",
+                condition=Q(fixed_at__isnull=True) | ~Q(fix_note=""),
+            ),
+        ]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.fixed_at is not None
+
+
+class AcceptanceStatusChange(models.Model):
+    """The history of a form's status: one row per move, so every figure reads a form's
+    state on any past day (``works.acceptance_queries``)."""
+
+    form = models.ForeignKey(
+        AcceptanceForm,
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        verbose_name="验收单",
+    )
+    round_number = models.PositiveSmallIntegerField("轮次")
+    status = models.CharField("状态", max_length=20, choices=AcceptanceForm.Status.choices)
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "验收单状态记录"
+        ordering = ["form", "at", "id"]
+        indexes = [
+            # "A form's state on day D": its latest change at or before D.
+            models.Index(fields=["form", "at"], name="acceptance_change_form_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.form_id} {self.get_status_display()} {self.at:%Y-%m-%d}"
 
 
 class CompanyAccount(models.Model):

@@ -79,8 +79,8 @@ def can_submit_scope(user, estate) -> bool:
 
 
 def can_report_progress(user, estate) -> bool:
-    """Start, progress, finish and acceptance are recorded by HQ office or the compound's
-    own street office (which supervises on site and organises acceptance)."""
+    """Start, progress and finish are recorded by HQ office or the compound's own street
+    office (which supervises on site). Acceptance is ``works.acceptance``."""
     return user.is_hq_staff or _own_street(user, estate)
 
 
@@ -574,26 +574,13 @@ def finish_item(item: EstateWorksItem, *, actor, on: date) -> EstateWorksItem:
     )
 
 
-@transaction.atomic
-def accept_item(item: EstateWorksItem, *, actor) -> EstateWorksItem:
-    """completed → accepted (竣工验收)."""
-    item = _locked_item(item)
-    _require(can_report_progress(actor, item.estate))
-    if item.status != Status.COMPLETED:
-        raise _wrong_status(item, "status", "只有已完工的项目才能验收")
-    before = audit.snapshot(item, _PROGRESS_FIELDS)
-    item.status = Status.ACCEPTED
-    return _save_transition(
-        item, before, actor=actor, summary=f"验收：{item.works_item.short_name}"
-    )
-
-
 TRANSITIONS = {
     "start": start_item,
     "progress": report_progress,
     "finish": finish_item,
-    "accept": accept_item,
 }
+# Acceptance is not a move of one item: ``works.acceptance.pass_form`` accepts every
+# item of a compound when HQ passes its completion acceptance form.
 
 
 # --- schedule and campaign milestones ----------------------------------------------------

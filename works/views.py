@@ -248,7 +248,7 @@ class ScopeActionView(ScopedMixin, View):
 
 
 class ItemTransitionView(ScopedMixin, View):
-    """One progress move of a compound-item: start, progress, finish or accept."""
+    """One progress move of a compound-item: start, progress or finish."""
 
     queryset = EstateWorksItem.objects.select_related("estate__community")
 

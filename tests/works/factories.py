@@ -1,12 +1,13 @@
 """Factories for works: companies with valid credit codes, compound-items, packages."""
 
 import itertools
+from datetime import date
 from decimal import Decimal
 
 import factory
 
 from estates.models import WorksItem
-from tests.factories import EstateFactory, UserFactory, record_state
+from tests.factories import PASSWORD, EstateFactory, UserFactory, record_state
 from works.models import Company, EstateScope, EstateWorksItem
 from works.validators import USCC_ALPHABET, uscc_check_character
 
@@ -65,3 +66,52 @@ def approved_item(estate, number=1, **kwargs):
         },
     )
     return item
+
+
+def filled_in(form, clerk):
+    """Fill in the current round of ``form`` completely (every item 合格) as ``clerk``."""
+    from works import acceptance
+
+    round_ = acceptance.current_round(form)
+    acceptance.update_round(
+        form,
+        actor=clerk,
+        values={
+            "acceptance_date": date(2013, 10, 10),
+            "takeover_opinion": "同意接管",
+            "street_participants": "王干事",
+            "community_participants": "赵书记",
+            "contractor_participants": "张工",
+            "supervisor_participants": "李监理",
+        },
+        items={row.number: {"result": "pass", "note": ""} for row in round_.items.all()},
+    )
+    return form
+
+
+def signed_and_submitted(form, clerk, street_lead, community_lead, password=PASSWORD):
+    """Send ``form``'s filled-in round for signatures, both leads sign, clerk submits."""
+    from works import acceptance
+
+    acceptance.send_for_signatures(form, actor=clerk)
+    acceptance.sign(form, actor=street_lead, password=password)
+    acceptance.sign(form, actor=community_lead, password=password)
+    return acceptance.submit(form, actor=clerk)
+
+
+def accepted_by_form(estate, hq=None):
+    """Run ``estate`` (every applicable item completed) through a passed acceptance form,
+    with leads and a clerk made for it: the one way a compound becomes accepted."""
+    from works import acceptance
+
+    street = estate.community.street_office
+    clerk = UserFactory(username=f"clerk-{street.pk}", clerk=True, street_office=street)
+    lead = UserFactory(username=f"lead-{street.pk}", street_lead=True, street_office=street)
+    community_lead = UserFactory(
+        username=f"cl-{estate.community_id}", community_lead=True, community=estate.community
+    )
+    hq = hq or UserFactory(username="hq-acceptance", hq_staff=True)
+    form = acceptance.open_form(estate, actor=clerk)
+    filled_in(form, clerk)
+    signed_and_submitted(form, clerk, lead, community_lead)
+    return acceptance.pass_form(form, actor=hq)

@@ -251,3 +251,10 @@ def test_api_list_query_count_does_not_grow(
 
 def test_reverse_names():
     assert reverse("estate-works-start", args=[1]) == "/api/estate-works/1/start/"
+
+
+def test_api_has_no_plain_accept_action(api_as, clerk_a, awarded, item_a):
+    response = api_as(clerk_a).post(f"/api/estate-works/{item_a.pk}/accept/")
+    assert response.status_code == 404
+    item_a.refresh_from_db()
+    assert item_a.status == "tendered"

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from estates.models import Estate
-from tests.works.factories import approved_item
+from tests.works.factories import accepted_by_form, approved_item
 from works import services
 from works.queries import (
     Phase,
@@ -60,7 +60,7 @@ def test_accepted_compound_is_never_overdue(awarded, item_a, estate_a, clerk_a):
     services.start_item(item_a, actor=clerk_a, on=date(2013, 7, 10))
     services.finish_item(item_a, actor=clerk_a, on=date(2013, 9, 1))
     assert progress(estate_a, date(2013, 10, 5)).phase == Phase.COMPLETED
-    services.accept_item(item_a, actor=clerk_a)
+    accepted_by_form(estate_a)
     row = progress(estate_a, date(2014, 1, 1))
     assert (row.phase, row.is_overdue, row.percent) == (Phase.ACCEPTED, False, 100)
 

@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from estates.audit import history_for
 from estates.models import AuditEvent, WorksItem
-from tests.works.factories import CompanyFactory, EstateWorksItemFactory, approved_item
+from tests.works.factories import (
+    CompanyFactory,
+    EstateWorksItemFactory,
+    accepted_by_form,
+    approved_item,
+)
 from works import services
 from works.models import (
     Company,
@@ -181,13 +186,6 @@ def test_cannot_finish_what_never_started(awarded, item_a, hq_staff):
     assert item_a.status == Status.TENDERED
 
 
-def test_cannot_accept_what_is_not_completed(awarded, item_a, clerk_a):
-    services.start_item(item_a, actor=clerk_a, on=date(2013, 7, 1))
-    with pytest.raises(ValidationError) as exc:
-        services.accept_item(item_a, actor=clerk_a)
-    assert "只有已完工的项目才能验收" in exc.value.message_dict["status"][0]
-
-
 def test_finish_cannot_be_before_start(awarded, item_a, clerk_a):
     services.start_item(item_a, actor=clerk_a, on=date(2013, 7, 10))
     with pytest.raises(ValidationError) as exc:
@@ -205,12 +203,17 @@ def test_full_lifecycle_is_audited(awarded, item_a, clerk_a):
     services.start_item(item_a, actor=clerk_a, on=date(2013, 7, 1))
     services.report_progress(item_a, actor=clerk_a, percent=60)
     services.finish_item(item_a, actor=clerk_a, on=date(2013, 9, 1))
-    services.accept_item(item_a, actor=clerk_a)
+    accepted_by_form(item_a.estate)
     item_a.refresh_from_db()
     assert (item_a.status, item_a.percent_complete) == (Status.ACCEPTED, 100)
     assert (item_a.actual_start, item_a.actual_finish) == (date(2013, 7, 1), date(2013, 9, 1))
     summaries = [e.summary for e in history_for(item_a)]
-    assert summaries[:4] == ["验收：上下水", "完工：上下水", "填报进度：上下水", "开工：上下水"]
+    assert summaries[:4] == [
+        "竣工验收通过（第 1 轮）：上下水",
+        "完工：上下水",
+        "填报进度：上下水",
+        "开工：上下水",
+    ]
 
 
 def test_progress_only_while_under_construction(awarded, item_a, clerk_a):

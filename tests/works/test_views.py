@@ -104,9 +104,18 @@ def test_clerk_starts_own_item_from_sheet(login, clerk_a, awarded, item_a):
 
 def test_refused_move_shows_message(login, clerk_a, awarded, item_a):
     response = login(clerk_a).post(
-        reverse("works:transition", args=[item_a.pk, "accept"]), follow=True
+        reverse("works:transition", args=[item_a.pk, "finish"]), follow=True
     )
-    assert "只有已完工的项目才能验收" in response.content.decode()
+    assert "未开工的项目不能完工" in response.content.decode()
+
+
+def test_there_is_no_plain_accept_move(login, clerk_a, awarded, item_a):
+    services.start_item(item_a, actor=clerk_a, on=date(2013, 7, 1))
+    services.finish_item(item_a, actor=clerk_a, on=date(2013, 9, 1))
+    response = login(clerk_a).post(reverse("works:transition", args=[item_a.pk, "accept"]))
+    assert response.status_code == 404
+    item_a.refresh_from_db()
+    assert item_a.status == EstateWorksItem.Status.COMPLETED
 
 
 def test_transition_needs_csrf_token(clerk_a, awarded, item_a):

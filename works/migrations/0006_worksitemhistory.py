@@ -50,8 +50,8 @@ def _acceptance_times(apps) -> dict:
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("estates", "0006_estate_registered_on"),
-        ("works", "0003_company_accounts_and_supervision_notes"),
+        ("estates", "0007_estate_registered_on"),
+        ("works", "0005_acceptance_for_accepted_compounds"),
     ]
 
     operations = [

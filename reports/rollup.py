@@ -1,0 +1,335 @@
+"""The roll-up: compute every catalogued figure (``reports.figures``) for every unit and
+day and store it as ``Snapshot`` rows; and read them back for the dashboards.
+
+- ``compute(units, dates)`` calls each source ``f(unit, on)`` and returns the rows;
+  ``write(rows)`` upserts them on the snapshot's unique key, so running the same roll-up
+  twice leaves the same rows (only ``computed_at`` moves).
+- ``plan_incremental(since, today)`` finds what changed since the last run from the
+  audit trail (every change to a record writes an ``AuditEvent``) and returns only the
+  units those changes touch, with their parents, for the days they can affect.
+- Runs are ``RollupRun`` rows; ``reports.services`` starts and executes them (one at a
+  time), the Celery task and ``manage.py rollup`` call it."""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from estates.models import AuditEvent, Campaign, WorksItem
+from estates.scoping import ScopedQuerySet
+from reports.figures import BY_KEY, SOURCES
+from reports.models import Snapshot
+from reports.units import Kind, Unit, all_units
+
+logger = logging.getLogger(__name__)
+
+#: Changes to these touch every unit (milestones, reference data, the missed-patrol job).
+_EVERYTHING_MODELS = {
+    ("estates", "campaign"),
+    ("estates", "worksitem"),
+    ("inspections", "missedpatrolrun"),
+}
+#: The business date of a record, when a change can reach a day before the change itself.
+_BUSINESS_DATES = {
+    ("inspections", "patrolrecord"): "date",
+    ("inspections", "missedpatrol"): "date",
+    ("inspections", "patrolamendment"): "record__date",
+    ("inspections", "qualityinspection"): "inspected_on",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    unit_kind: str
+    unit_id: int
+    date: date
+    metric: str
+    item: int
+    value: Decimal | None
+
+
+def _as_value(value) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+def compute_unit(unit: Unit, on: date, item_numbers) -> list[Row]:
+    rows = []
+    for source in SOURCES:
+        if unit.kind not in source.kinds:
+            continue
+        values = source.fn(unit, on)
+        for key in source.keys:
+            value = values.get(key)
+            if BY_KEY[key].per_item:
+                per_item = value or {}
+                for number in item_numbers:
+                    rows.append(
+                        Row(unit.kind, unit.id, on, key, number, _as_value(per_item.get(number, 0)))
+                    )
+                total = sum((Decimal(v) for v in per_item.values()), Decimal("0"))
+                rows.append(Row(unit.kind, unit.id, on, key, 0, _as_value(total)))
+            else:
+                rows.append(Row(unit.kind, unit.id, on, key, 0, _as_value(value)))
+    return rows
+
+
+def compute(units, dates) -> list[Row]:
+    item_numbers = list(WorksItem.objects.order_by("number").values_list("number", flat=True))
+    rows = []
+    for on in dates:
+        for unit in units:
+            rows.extend(compute_unit(unit, on, item_numbers))
+    return rows
+
+
+def write(rows, *, computed_at=None) -> int:
+    """Upsert ``rows`` in one transaction; returns the number of rows written."""
+    computed_at = computed_at or timezone.now()
+    objects = [
+        Snapshot(
+            unit_kind=r.unit_kind,
+            unit_id=r.unit_id,
+            date=r.date,
+            metric=r.metric,
+            item=r.item,
+            value=r.value,
+            computed_at=computed_at,
+        )
+        for r in rows
+    ]
+    with transaction.atomic():
+        Snapshot.objects.bulk_create(
+            objects,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["unit_kind", "unit_id", "date", "metric", "item"],
+            update_fields=["value", "computed_at"],
+        )
+    return len(objects)
+
+
+def rollup(dates, units=None) -> tuple[int, int]:
+    """Compute and store ``units`` (default all) on each of ``dates``: (units, rows)."""
+    units = all_units() if units is None else units
+    rows = compute(units, dates)
+    return len(units), write(rows)
+
+
+# --- what changed -------------------------------------------------------------------------
+def _with_parents(keys, units_by_key):
+    out = set()
+    for key in keys:
+        while key is not None and key in units_by_key:
+            out.add(key)
+            key = units_by_key[key].parent
+    return out
+
+
+def changed_since(since) -> tuple[set | None, date | None]:
+    """The units whose source rows changed since ``since`` (None = every unit) and the
+    earliest day those changes can reach."""
+    events = AuditEvent.objects.filter(at__gte=since).values_list(
+        "content_type__app_label", "content_type__model", "object_id", "at", "changes"
+    )
+    by_model = defaultdict(set)
+    earliest = None
+    everything = False
+    for app_label, model_name, object_id, at, changes in events.iterator(chunk_size=5000):
+        day = timezone.localdate(at)
+        earliest = day if earliest is None or day < earliest else earliest
+        if (app_label, model_name) in _EVERYTHING_MODELS:
+            everything = True
+        elif (app_label, model_name) == ("estates", "estate") and "community" in (changes or {}):
+            everything = True  # a compound moved: its old community changed too
+        else:
+            by_model[(app_label, model_name)].add(object_id)
+    if everything:
+        return None, earliest
+    street_ids, community_ids = set(), set()
+    for (app_label, model_name), ids in by_model.items():
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            continue
+        qs = model._default_manager.all()
+        if not isinstance(qs, ScopedQuerySet) or not qs.street_office_lookup:
+            continue  # users, companies, jobs: no figure reads them
+        fields = [qs.street_office_lookup]
+        if qs.community_lookup:
+            fields.append(qs.community_lookup)
+        date_field = _BUSINESS_DATES.get((app_label, model_name))
+        if date_field:
+            fields.append(date_field)
+        for values in model._default_manager.filter(pk__in=ids).values_list(*fields).distinct():
+            street_ids.add(values[0])
+            if qs.community_lookup and values[1] is not None:
+                community_ids.add(values[1])
+            if (
+                date_field
+                and values[-1] is not None
+                and (earliest is None or values[-1] < earliest)
+            ):
+                earliest = values[-1]
+    keys = {(Kind.STREET_OFFICE, pk) for pk in street_ids if pk is not None}
+    keys |= {(Kind.COMMUNITY, pk) for pk in community_ids}
+    return keys, earliest
+
+
+@dataclass
+class Plan:
+    #: [(day, units)] to compute
+    steps: list
+
+    @property
+    def unit_count(self) -> int:
+        return len({u.key for _, units in self.steps for u in units})
+
+
+def plan_incremental(since, today: date) -> Plan:
+    """Today for every unit when today has no snapshot yet (or there was no earlier run);
+    otherwise the units changed since ``since`` (with their parents), on today and on
+    every earlier day the changes reach that already has snapshots (at most
+    ``ROLLUP_INCREMENTAL_MAX_DAYS`` back)."""
+    units = all_units()
+    if since is None:
+        return Plan([(today, units)])
+    by_key = {u.key: u for u in units}
+    changed, earliest = changed_since(since)
+    if changed is None:
+        touched = units
+    else:
+        keys = _with_parents(changed, by_key)
+        touched = [u for u in units if u.key in keys]
+    steps = []
+    if touched and earliest is not None and earliest < today:
+        steps += _past_steps(earliest, today, touched)
+    today_units = touched if Snapshot.objects.filter(date=today).exists() else units
+    if today_units:
+        steps.append((today, today_units))
+    return Plan(steps)
+
+
+def _past_steps(earliest: date, today: date, units) -> list:
+    if not units:
+        return []
+    floor = today - timedelta(days=settings.ROLLUP_INCREMENTAL_MAX_DAYS)
+    days = (
+        Snapshot.objects.filter(date__gte=max(earliest, floor), date__lt=today)
+        .order_by("date")
+        .values_list("date", flat=True)
+        .distinct()
+    )
+    return [(day, units) for day in days]
+
+
+def history_start(today: date) -> date:
+    """The first day a full rebuild covers: the first day any source record exists
+    (works started, a patrol, a hazard), the current campaign's year start at latest,
+    and no more than ``ROLLUP_HISTORY_MAX_DAYS`` back."""
+    from inspections.models import Hazard, PatrolRecord
+    from works.models import EstateWorksItem
+
+    candidates = [
+        PatrolRecord.objects.aggregate(d=Min("date"))["d"],
+        EstateWorksItem.objects.aggregate(d=Min("actual_start"))["d"],
+    ]
+    first_hazard = Hazard.objects.aggregate(d=Min("reported_at"))["d"]
+    if first_hazard:
+        candidates.append(timezone.localdate(first_hazard))
+    campaign = Campaign.objects.filter(year__lte=today.year).aggregate(y=Max("year"))["y"]
+    if campaign:
+        candidates.append(date(campaign, 1, 1))
+    start = min((d for d in candidates if d), default=today)
+    return max(start, today - timedelta(days=settings.ROLLUP_HISTORY_MAX_DAYS), date(2000, 1, 1))
+
+
+def days_between(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+# --- reading -------------------------------------------------------------------------------
+@dataclass
+class Value:
+    key: str
+    value: Decimal | None
+    computed_at: object
+    link: str | None = None
+
+    @property
+    def label(self) -> str:
+        return BY_KEY[self.key].label
+
+    @property
+    def unit(self) -> str:
+        return BY_KEY[self.key].unit
+
+    @property
+    def definition(self) -> str:
+        return BY_KEY[self.key].definition
+
+    @property
+    def number(self):
+        """The value as a plain number for display: an int for counts, Decimal else."""
+        if self.value is None:
+            return None
+        return int(self.value) if self.value == self.value.to_integral() else self.value
+
+
+def latest_date(unit_kind: str | None = None, on: date | None = None) -> date | None:
+    rows = Snapshot.objects.all()
+    if unit_kind:
+        rows = rows.filter(unit_kind=unit_kind)
+    if on:
+        rows = rows.filter(date__lte=on)
+    return rows.aggregate(d=Max("date"))["d"]
+
+
+def read_units(units, on: date, metrics=None, *, items=False) -> dict:
+    """{unit key: {metric: Value}} (and, with ``items``, {unit key: {metric: {item: value}}}
+    under the key "items") for ``units`` on ``on``, in one query."""
+    if not units:
+        return {}
+    rows = Snapshot.objects.filter(
+        unit_kind__in={u.kind for u in units}, unit_id__in={u.id for u in units}, date=on
+    )
+    if metrics is not None:
+        rows = rows.filter(metric__in=metrics)
+    if not items:
+        rows = rows.filter(item=0)
+    wanted = {u.key for u in units}
+    out = {u.key: {"items": defaultdict(dict)} for u in units}
+    for kind, unit_id, metric, item, value, computed_at in rows.values_list(
+        "unit_kind", "unit_id", "metric", "item", "value", "computed_at"
+    ):
+        key = (kind, unit_id)
+        if key not in wanted or metric not in BY_KEY:
+            continue
+        if item:
+            out[key]["items"][metric][item] = value
+        else:
+            out[key][metric] = Value(metric, value, computed_at)
+    return out
+
+
+def read_series(unit: Unit, metrics, dates) -> dict[str, dict[date, Decimal | None]]:
+    """{metric: {day: value}} of one unit over ``dates``: one query (a trend is a read)."""
+    rows = Snapshot.objects.filter(
+        unit_kind=unit.kind,
+        unit_id=unit.id,
+        date__in=list(dates),
+        metric__in=list(metrics),
+        item=0,
+    ).values_list("metric", "date", "value")
+    out = {m: {} for m in metrics}
+    for metric, day, value in rows:
+        out[metric][day] = value
+    return out

@@ -1,0 +1,19 @@
+"""Celery tasks of this app. Each takes ids or plain values, is idempotent and calls a
+service (``reports.services``) that tests call directly."""
+
+from celery import shared_task
+
+from reports.services import execute_rollup, request_rollup
+
+
+@shared_task(name="reports.run_rollup", acks_late=True)
+def run_rollup(run_id: int) -> dict:
+    """Execute a queued roll-up run (a re-delivered task finds it done and stops)."""
+    run = execute_rollup(run_id)
+    return {"run": run.pk, "status": run.status, "units": run.units, "rows": run.rows}
+
+
+@shared_task(name="reports.rollup_tick", acks_late=True)
+def rollup_tick() -> None:
+    """Beat, every ROLLUP_INTERVAL_MINUTES: queue an incremental run."""
+    request_rollup(trigger="beat")

@@ -7,7 +7,7 @@ from coverage.figures import coverage_figures
 
 
 def panels(user):
-    if not user.role:
+    if not user.role or user.is_company_staff:
         return []
     figures = coverage_figures(user, on=timezone.localdate())
     return [

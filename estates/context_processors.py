@@ -13,6 +13,8 @@ def navigation(request):
         "nav_items": [item for module in app_modules("nav") for item in module.items_for(user)],
         # Loaded with the user by estates.backends (no query of its own).
         "unread_message_count": getattr(user, "unread_message_count", 0),
+        # Remembered by the to-do page and the home page (estates.tasklist).
+        "todo_count": request.session.get("todo_count") if hasattr(request, "session") else None,
         "email_enabled": settings.NOTIFY_EMAIL,
         "webhook_enabled": bool(settings.NOTIFY_WEBHOOKS),
     }

@@ -19,6 +19,7 @@ module         what it defines                        who reads it
 ``benchmarks`` ``CASES`` = [(label, login, path)]      ``manage.py benchmark``
 ``reminders``  ``due(now)`` → [Reminder]              ``estates.notify.send_due``
 ``company_scope`` ``estate_ids(company_id)`` → subquery ``estates.scoping`` (company users)
+``todo``       ``sources(user, today)`` → [Source]   我的待办 (``estates.tasklist``)
 ============== ====================================== ====================================
 """
 

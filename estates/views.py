@@ -20,6 +20,7 @@ from estates.hooks import app_modules
 from estates.importing import build_template, import_ledger
 from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
 from estates.models import Estate, Message
+from estates.tasklist import remember_todo_count
 from estates.xlsx import xlsx_response
 
 
@@ -46,6 +47,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         panels = [p for module in app_modules("home") for p in module.panels(user)]
+        for panel in panels:
+            # The to-do panel remembers its count for the navigation (estates.tasklist).
+            if "todo_groups" in panel:
+                remember_todo_count(self.request, panel["todo_groups"])
         # A clerk's "today's patrols" comes before the ledger; HQ sees the campaign first.
         context["panels"] = sorted(panels, key=lambda panel: panel.get("order", 50))
         context["computed"] = computed_label()

@@ -27,6 +27,7 @@ from inspections.models import (
     QualityInspection,
     QualityRequirement,
 )
+from works.demo import seed_company_accounts
 from works.models import Company, EstateWorksItem
 from works.validators import uscc_check_character
 
@@ -85,6 +86,8 @@ def _contractors(stdout):
                 },
             )
         companies.append(company)
+    # Every contractor of the directory has an account, those added here too.
+    seed_company_accounts()
     existing = list(Company.objects.filter(role=Company.Role.CONTRACTOR, is_active=True))
     return existing or companies
 

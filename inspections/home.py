@@ -14,7 +14,7 @@ LISTED = 8
 
 
 def panels(user):
-    if not user.role:
+    if not user.role or user.is_company_staff:
         return []
     today = timezone.localdate()
     totals = queries.filing_totals(user, today)

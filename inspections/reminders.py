@@ -11,6 +11,7 @@ from django.utils import timezone
 from estates.models import STREET_ROLES, Message, Topic, User
 from estates.notify import Reminder
 from inspections.models import Hazard, PatrolRecord
+from inspections.services import company_people
 from works.queries import estates_under_construction
 
 
@@ -86,9 +87,8 @@ def hazard_deadlines(now: datetime):
 
 
 def contractor_people(hazard) -> list:
-    """The contractor's accounts told of this hazard (none until contractors have
-    accounts)."""
-    return []
+    """The accounts of the contractor the hazard was notified to."""
+    return list(company_people(hazard.contractor_id)) if hazard.contractor_id else []
 
 
 def due(now: datetime):

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from estates import audit
 from estates import photos as photo_files
-from estates.models import AuditEvent, Estate
+from estates.models import STREET_ROLES, AuditEvent, Estate, Message, Topic, User
+from estates.notify import notify
 from estates.scoping import company_estate_ids
 from inspections.models import (
     CHECKLIST_FIELDS,
@@ -27,7 +28,7 @@ from inspections.models import (
     QualityInspection,
     QualityRequirement,
 )
-from works.models import Company
+from works.models import Company, Contract
 from works.queries import estates_under_construction
 
 #: What a clerk writes on a patrol record (and may later correct by an amendment).
@@ -112,18 +113,27 @@ def can_inspect_quality(user) -> bool:
     return bool(user.is_inspector or user.is_hq_staff)
 
 
+def quality_movers_q(user, move: str) -> Q:
+    """The quality inspections ``user`` may move by ``move`` (``respond``: answer HQ's
+    feedback; ``recheck``: HQ's re-check), as a filter read by the services and the to-do
+    list alike. The street office answers; so may the companies working on the compound
+    (their own account of the rectification). HQ's inspectors and office staff re-check."""
+    nothing = Q(pk__in=[])
+    if user is None or not user.is_authenticated or not user.is_active:
+        return nothing
+    if move == "recheck":
+        return Q() if can_inspect_quality(user) else nothing
+    if user.is_street_staff and user.street_office_id:
+        return Q(street_office_id=user.street_office_id)
+    if user.is_company_staff and user.company_id:
+        return Q(estate_id__in=company_estate_ids(user.company_id))
+    return nothing
+
+
 def can_respond_quality(user, inspection: QualityInspection) -> bool:
-    """The street office answers HQ's quality feedback; so may the companies working on
-    the compound (their own account of the rectification)."""
-    if _own_street(user, inspection.street_office_id):
-        return True
-    return bool(
-        user.is_company_staff
-        and user.company_id
-        and Estate.objects.filter(Q(pk__in=company_estate_ids(user.company_id)))
-        .filter(pk=inspection.estate_id)
-        .exists()
-    )
+    return QualityInspection.objects.filter(
+        quality_movers_q(user, "respond"), pk=inspection.pk
+    ).exists()
 
 
 def can_recheck_quality(user, inspection: QualityInspection | None = None) -> bool:
@@ -178,6 +188,34 @@ def _transition(obj, *, actor, allowed_from, to, summary, fields=(), **values):
         summary=summary,
     )
     return obj
+
+
+# --- who is told (站内消息, sent in the same transaction as the change) --------------------
+def company_people(company_id):
+    """The active accounts of a company (its site managers or supervision engineers)."""
+    return User.objects.filter(is_active=True, company_account__company_id=company_id)
+
+
+def company_ids_of(estate):
+    """The contractors and supervision firms of the compound's live contracts."""
+    rows = Contract.objects.filter(
+        package__package_items__works_item__estate=estate, package__package_items__is_active=True
+    ).values_list("contractor_id", "supervisor_id")
+    return {company for row in rows for company in row}
+
+
+def street_people(street_office_id):
+    return User.objects.filter(
+        is_active=True, role__in=STREET_ROLES, street_office_id=street_office_id
+    )
+
+
+def _tell(users, hazard_or_inspection, *, topic, kind, title, body=""):
+    if isinstance(hazard_or_inspection, Hazard):
+        link = reverse("inspections:hazard-detail", args=[hazard_or_inspection.pk])
+    else:
+        link = reverse("inspections:quality-detail", args=[hazard_or_inspection.pk])
+    notify(users, topic=topic, kind=kind, title=title, body=body, link=link)
 
 
 def patrol_url(record_pk) -> str:
@@ -394,7 +432,7 @@ def notify_hazard(
         raise ValidationError({"notified_at": "告知时间不能晚于现在"})
     if deadline < timezone.localdate(notified_at):
         raise ValidationError({"deadline": "整改期限不能早于告知日期"})
-    return _transition(
+    hazard = _transition(
         hazard,
         actor=actor,
         allowed_from=(Hazard.Status.OPEN,),
@@ -406,6 +444,16 @@ def notify_hazard(
         notified_at=notified_at,
         deadline=deadline,
     )
+    _tell(
+        company_people(contractor.pk),
+        hazard,
+        topic=Topic.HAZARD,
+        kind=Message.Kind.ASSIGNED,
+        title=f"新的安全隐患待整改：{hazard.estate.name}",
+        body=f"{hazard.get_category_display()}（{hazard.location}），整改期限 "
+        f"{hazard.deadline:%Y年%-m月%-d日}。请整改后在系统中登记整改情况并上传照片。",
+    )
+    return hazard
 
 
 @transaction.atomic
@@ -427,6 +475,14 @@ def record_rectification(hazard: Hazard, *, actor, note: str, photos=()) -> Haza
     )
     _store_photos(
         checked, actor=actor, estate=hazard.estate, kind=Photo.Kind.RECTIFICATION, hazard=hazard
+    )
+    _tell(
+        street_people(hazard.street_office_id),
+        hazard,
+        topic=Topic.HAZARD,
+        kind=Message.Kind.CHANGED,
+        title=f"隐患已整改，待复查：{hazard.estate.name}",
+        body=f"{hazard.get_category_display()}（{hazard.location}）：{hazard.rectification_note[:100]}",
     )
     return hazard
 
@@ -472,7 +528,7 @@ def reinspect_hazard(
     if new_deadline < timezone.localdate():
         raise ValidationError({"new_deadline": "新的整改期限不能早于今天"})
     current = Hazard.objects.get(pk=hazard.pk)
-    return _transition(
+    hazard = _transition(
         hazard,
         actor=actor,
         allowed_from=(Hazard.Status.RECTIFIED,),
@@ -485,6 +541,16 @@ def reinspect_hazard(
         supervisor_confirmed_by=None,
         reinspection_failures=current.reinspection_failures + 1,
     )
+    _tell(
+        company_people(hazard.contractor_id),
+        hazard,
+        topic=Topic.HAZARD,
+        kind=Message.Kind.ASSIGNED,
+        title=f"隐患复查不合格，请重新整改：{hazard.estate.name}",
+        body=f"复查意见：{hazard.reinspection_note[:100]}；"
+        f"新的整改期限 {hazard.deadline:%Y年%-m月%-d日}。",
+    )
+    return hazard
 
 
 @transaction.atomic
@@ -560,6 +626,19 @@ def record_quality_inspection(
     _store_photos(
         checked, actor=actor, estate=estate, kind=Photo.Kind.QUALITY, inspection=inspection
     )
+    if requirements:
+        companies = User.objects.filter(
+            is_active=True, company_account__company_id__in=company_ids_of(estate)
+        )
+        _tell(
+            street_people(inspection.street_office_id).union(companies),
+            inspection,
+            topic=Topic.QUALITY,
+            kind=Message.Kind.ASSIGNED,
+            title=f"质量反馈待整改：{estate.name}",
+            body=f"指挥部质量检查提出整改要求 {len(requirements)} 项，最早期限 "
+            f"{inspection.deadline:%Y年%-m月%-d日}。",
+        )
     return inspection
 
 

@@ -51,7 +51,7 @@ def fmt(value, digits: int = 0) -> str:
     return f"{number:,.{digits or 1}f}"
 
 
-def _text(x, y, content, *, anchor="start", size=12, fill=INK, weight=None) -> str:
+def _text(x, y, content, *, anchor="start", size=13, fill=INK, weight=None) -> str:
     bold = f' font-weight="{weight}"' if weight else ""
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT}" font-size="{size}" '
@@ -75,7 +75,7 @@ def bar_chart(
     bars: list[Bar],
     *,
     title: str,
-    width: int = 520,
+    width: int = 400,
     label_width: int = 120,
     unit: str = "",
     max_value=None,
@@ -108,7 +108,7 @@ def stacked_bars(
     rows: list[tuple[str, list[Segment], str | None]],
     *,
     title: str,
-    width: int = 520,
+    width: int = 400,
     label_width: int = 120,
     legend: bool = True,
 ) -> SafeString:
@@ -126,8 +126,8 @@ def stacked_bars(
             parts.append(
                 f'<rect x="{x}" y="{top + 4}" width="10" height="10" fill="{segment.color}"/>'
             )
-            parts.append(_text(x + 14, top + 13, segment.label, size=11, fill=MUTED))
-            x += 22 + 12 * len(segment.label)
+            parts.append(_text(x + 14, top + 13, segment.label, size=12, fill=MUTED))
+            x += 22 + 13 * len(segment.label)
     for index, (label, segments, href) in enumerate(rows):
         y = top + legend_height + index * row
         inner = [_text(label_width - 8, y + 17, label, anchor="end")]
@@ -161,7 +161,7 @@ def stacked_bars(
     return _svg(width, height, "".join(parts), title)
 
 
-def funnel(stages: list[Bar], *, title: str, width: int = 520) -> SafeString:
+def funnel(stages: list[Bar], *, title: str, width: int = 400) -> SafeString:
     """Centred bars narrowing stage by stage (compounds that have reached each phase),
     each labelled with its stage, value and share of the first stage."""
     row, top = 30, 4
@@ -195,14 +195,14 @@ def line_chart(
     series: list[tuple[str, list[tuple[date, object]], str]],
     *,
     title: str,
-    width: int = 520,
+    width: int = 400,
     height: int = 200,
     unit: str = "",
     digits: int = 0,
 ) -> SafeString:
     """Lines over dates (the trend of the last weeks), every point labelled with its
     value, dates on the x axis, a legend above."""
-    left, right, top, bottom = 36, 16, 26, 24
+    left, right, top, bottom = 40, 18, 40, 24
     days = sorted({d for _, points, _ in series for d, _ in points})
     values = [_num(v) for _, points, _ in series for _, v in points if v is not None]
     peak = max([*values, 0]) or 1
@@ -228,8 +228,8 @@ def line_chart(
     x = left
     for name, _, color in series:
         parts.append(f'<rect x="{x}" y="6" width="10" height="10" fill="{color}"/>')
-        parts.append(_text(x + 14, 15, name, size=11, fill=MUTED))
-        x += 26 + 12 * len(name)
+        parts.append(_text(x + 14, 15, name, size=12, fill=MUTED))
+        x += 26 + 13 * len(name)
     for _name, points, color in series:
         known = [(d, v) for d, v in sorted(points) if v is not None]
         if len(known) > 1:

@@ -79,6 +79,10 @@ class Dashboard:
     def pending(self):
         return PENDING
 
+    @property
+    def acceptance_values(self):
+        return [v for k, v in self.values.items() if k.startswith("acceptance_")]
+
     # --- derived figures, from the snapshots only ----------------------------------------
     @property
     def filing_today_pct(self):
@@ -141,7 +145,7 @@ class Dashboard:
                     None,
                 )
             )
-        return charts.stacked_bars(rows, title="各工作内容进度（项）", label_width=92)
+        return charts.stacked_bars(rows, title="各工作内容进度（项）", label_width=80)
 
     def budget_chart(self):
         wan = Decimal("10000")
@@ -235,7 +239,7 @@ class Dashboard:
             (BY_KEY[key].label, sorted(self.trend.get(key, {}).items()), colors[key])
             for key in TREND_METRICS
         ]
-        return charts.line_chart(series, title=f"近{TREND_WEEKS}周趋势（每周同一天）", height=220)
+        return charts.line_chart(series, title=f"近{TREND_WEEKS}周趋势（每周同一天）", height=240)
 
     def rows_chart(self):
         rows = []
@@ -247,7 +251,7 @@ class Dashboard:
                 for p in FUNNEL
             ]
             rows.append((row["unit"].name, segs, row["href"]))
-        return charts.stacked_bars(rows, title="各单位小区阶段", label_width=130)
+        return charts.stacked_bars(rows, title="各单位小区阶段", label_width=118)
 
     def _share(self, part, whole):
         return _share_text(self._n(part), self._n(whole))

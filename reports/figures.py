@@ -27,7 +27,13 @@ from django.utils import timezone
 from coverage.figures import coverage_figures
 from inspections.models import Hazard, MissedPatrol, PatrolRecord, QualityInspection
 from reports.units import Kind, Unit
-from works.models import Contract, EstateWorksItem, TenderPackage, TenderPackageItem
+from works.models import (
+    AcceptanceForm,
+    Contract,
+    EstateWorksItem,
+    TenderPackage,
+    TenderPackageItem,
+)
 from works.queries import (
     Phase,
     current_campaign,
@@ -231,6 +237,21 @@ def coverage_totals(unit: Unit, on: date) -> dict:
         "coverage_renovated_covered": totals["renovated_covered"],
         "coverage_target_met": totals["target_met"],
         "coverage_relapsed": totals["relapsed"],
+    }
+
+
+def acceptance_forms(unit: Unit, on: date) -> dict:
+    """Completion acceptance forms (工程竣工验收单) of the unit's compounds, by state
+    (works app). The forms keep no state history yet: the day's snapshot records the
+    states as the roll-up found them."""
+    counts = dict(
+        unit.narrow(AcceptanceForm.objects.all())
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        f"acceptance_{status}": counts.get(status, 0) for status in AcceptanceForm.Status.values
     }
 
 
@@ -481,6 +502,17 @@ FIGURES: tuple[Figure, ...] = (
     ),
 )
 
+FIGURES += tuple(
+    Figure(
+        f"acceptance_{status}",
+        f"验收单{label}",
+        "份",
+        f"工程竣工验收单中状态为「{label}」的份数（每个小区一份，按汇总时的状态）。",
+        "acceptance",
+    )
+    for status, label in AcceptanceForm.Status.choices
+)
+
 #: Registered places for figures whose records other apps are building; each becomes a
 #: ``Figure`` with a ``Source`` when its app's function exists.
 PENDING: tuple[Figure, ...] = (
@@ -534,6 +566,14 @@ SOURCES: tuple[Source, ...] = (
             "coverage_target_met",
             "coverage_relapsed",
         ),
+    ),
+)
+
+SOURCES += (
+    Source(
+        "acceptance_forms",
+        acceptance_forms,
+        tuple(f"acceptance_{status}" for status in AcceptanceForm.Status.values),
     ),
 )
 

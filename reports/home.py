@@ -1,15 +1,22 @@
-"""This app's panel on the home page: the compact dashboard of the user's unit, read from
-the roll-up's snapshots (a fixed number of queries at any size)."""
+"""This app's panels on the home page: 我的待办 at the top of every role's home, then the
+compact dashboard of the user's unit, read from the roll-up's snapshots (a fixed number of
+queries at any size)."""
 
 from django.utils import timezone
 
+from estates.tasklist import todo_for
 from reports import dashboard
 from reports.units import home_unit
 
 
 def panels(user):
-    unit = home_unit(user)
-    if unit is None:
+    if not user.role:
         return []
-    board = dashboard.build(unit, timezone.localdate(), with_rows=False, with_trend=False)
-    return [{"template": "reports/_home_panel.html", "order": 1, "board": board}]
+    result = [
+        {"template": "reports/_todo_panel.html", "order": 0, "todo_groups": todo_for(user, limit=3)}
+    ]
+    unit = home_unit(user)
+    if unit is not None:
+        board = dashboard.build(unit, timezone.localdate(), with_rows=False, with_trend=False)
+        result.append({"template": "reports/_home_panel.html", "order": 1, "board": board})
+    return result

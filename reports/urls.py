@@ -13,6 +13,7 @@ urlpatterns = [
     path("weekly/", views.WeeklyPackView.as_view(), name="weekly"),
     path("weekly.xlsx", views.WeeklyPackExcelView.as_view(), name="weekly-xlsx"),
     path("weekly.pdf", views.WeeklyPackPdfView.as_view(), name="weekly-pdf"),
+    path("todo/", views.TodoView.as_view(), name="todo"),
     path("exports/", views.ExportListView.as_view(), name="export-list"),
     path("exports/<int:pk>/", views.ExportDetailView.as_view(), name="export-detail"),
     path("exports/<int:pk>/download/", views.ExportDownloadView.as_view(), name="export-download"),

@@ -13,6 +13,7 @@ from estates import audit, exports
 from estates.asof import Scope
 from estates.models import ExportJob, StreetOffice
 from estates.pdf import PDF_MIME, render_pdf
+from estates.tasklist import remember_todo_count, todo_for
 from estates.xlsx import XLSX_MIME, build_workbook, xlsx_response
 from reports import dashboard, league, maps, rollup, services
 from reports.forms import LeagueWeightsForm
@@ -86,6 +87,17 @@ class WeeklyPackPdfView(WeeklyPackMixin, View):
         filename = quote(f"周报_{pack.meeting:%Y%m%d}.pdf")
         response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
         return response
+
+
+class TodoView(LoginRequiredMixin, TemplateView):
+    """我的待办: everything that waits on the user, each linking to the place to act."""
+
+    template_name = "reports/todo.html"
+
+    def get_context_data(self, **kwargs):
+        groups = todo_for(self.request.user)
+        remember_todo_count(self.request, groups)
+        return super().get_context_data(groups=groups, **kwargs)
 
 
 # --- dashboards ------------------------------------------------------------------------------

@@ -372,6 +372,7 @@ def seed(*, rng, today, stdout):
     seed_schedules(rng, today)
     seed_tenders(rng, today)
     seed_history(rng)
+    seed_company_accounts()
     stdout.write(
         f"  单位：{Company.objects.count()} 家；标段：{TenderPackage.objects.count()} 个；"
         f"合同：{Contract.objects.count()} 份，"
@@ -594,3 +595,68 @@ def _seed_forms(rng, today):
 
 
 DEMO_USER_NAMES = ("clerk1", "lead1", "community1", "hq", "inspector")
+
+
+SURNAMES = "王李张刘陈杨赵黄周吴"
+
+#: Printed by seed_demo beside the foundation's logins.
+DEMO_LOGINS = [
+    ("contractor1", "施工单位现场负责人（承建林山寨街道小区的施工单位）"),
+    ("supervisor1", "监理工程师（监理林山寨街道小区的监理单位）"),
+]
+
+
+def seed_company_accounts():
+    """One account per contractor and supervision firm of the directory: ``contractor1``
+    and ``supervisor1`` for the firms with the most live contracts in 林山寨 (so the demo
+    logins see the street office the other demo logins work in), ``c002``/``s002``… for
+    the rest. Existing accounts are left alone, so any app's demo that adds companies may
+    call it again."""
+    import random
+
+    from django.db.models import Count, Q
+
+    from estates.demo import DEMO_PASSWORD
+    from estates.models import Role
+    from works.models import CompanyAccount
+
+    in_linshanzhai = Q(
+        contracts__package__package_items__works_item__estate__community__street_office__short_name="林山寨"
+    )
+    firms = {
+        Company.Role.CONTRACTOR: Company.objects.filter(role=Company.Role.CONTRACTOR)
+        .annotate(n=Count("contracts", filter=in_linshanzhai, distinct=True))
+        .order_by("-n", "name"),
+        Company.Role.SUPERVISOR: Company.objects.filter(role=Company.Role.SUPERVISOR)
+        .annotate(
+            n=Count(
+                "supervised_contracts",
+                filter=Q(
+                    supervised_contracts__package__package_items__works_item__estate__community__street_office__short_name="林山寨"
+                ),
+                distinct=True,
+            )
+        )
+        .order_by("-n", "name"),
+    }
+    with_account = set(CompanyAccount.objects.values_list("company_id", flat=True))
+    taken = set(User.objects.values_list("username", flat=True))
+    for kind, prefix, first, role, title in (
+        (Company.Role.CONTRACTOR, "c", "contractor1", Role.CONTRACTOR, "现场负责人"),
+        (Company.Role.SUPERVISOR, "s", "supervisor1", Role.SUPERVISOR, "监理工程师"),
+    ):
+        for n, company in enumerate(firms[kind], start=1):
+            if company.pk in with_account:
+                continue
+            username = first if n == 1 else f"{prefix}{n:03d}"
+            if username in taken:
+                continue
+            user = User(
+                username=username,
+                display_name=f"{company.name[:8]} {random.Random(company.name).choice(SURNAMES)}"
+                f"{title}",
+                role=role,
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            CompanyAccount.objects.create(user=user, company=company)

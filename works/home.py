@@ -38,13 +38,15 @@ def panels(user):
         ),
     )
     totals["overdue"] = overdue_count(estates, today)
+    # A company's people see the works of their contracts, not the budgets behind them.
+    budget = None if user.is_company_staff else budget_total(estates, today)
     panel = {
         "template": "works/_home_panel.html",
         "order": 20,
         "campaign": campaign,
         "phases": [(Phase(key).label, key, counts[key]) for key in Phase.values],
         "totals": totals,
-        "budget": budget_total(estates, today),
+        "budget": budget,
         "today": today,
     }
     if user.is_hq:

@@ -6,6 +6,8 @@ from django.urls import reverse
 def items_for(user):
     if not user.is_authenticated or not user.role:
         return []
+    if user.is_company_staff:
+        return [("工程进度", reverse("works:list"), "/works/sheets/")]
     items = [
         ("工程量及预算", reverse("works:list"), "/works/sheets/"),
         ("工程进度", reverse("works:schedule"), "/works/schedule/"),

@@ -311,7 +311,8 @@ def test_page_query_count_does_not_grow(
         CompanyFactory()
     large = count_queries(django_assert_max_num_queries, client, url)
     assert small == large
-    assert large <= 20  # the home page carries every app's panels
+    # The home page carries every app's panels and the to-do (one query per group).
+    assert large <= 30
 
 
 def test_office_schedule_query_count(

@@ -37,5 +37,8 @@ class Command(BaseCommand):
         if not quiet:
             self.stdout.write("")
             self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
-            for username, display_name, *_ in DEMO_USERS:
+            logins = [(username, name) for username, name, *_ in DEMO_USERS]
+            for module in app_modules("demo"):
+                logins += getattr(module, "DEMO_LOGINS", [])
+            for username, display_name in logins:
                 self.stdout.write(f"  {username:<11} {display_name}")

@@ -13,7 +13,7 @@ APT_PACKAGES := fonts-wqy-microhei libharfbuzz-subset0 poppler-utils chromium
 # The PostgreSQL pass of `make test` (skipped, with the reason, when nothing answers).
 PG_TEST_URL ?= postgres://root@127.0.0.1:5432/test
 
-.PHONY: run test setup system-deps venv migrate demo lint format pg-tests bench serve
+.PHONY: run dev test setup system-deps venv migrate demo lint format pg-tests bench serve
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -40,9 +40,25 @@ setup: system-deps venv
 demo: setup
 	$(PY) manage.py seed_demo
 
-run: demo
+# `make run` serves as production does (DEBUG off, Chinese error pages, a secret generated
+# once into var/secret_key, static files collected and served by WhiteNoise, gunicorn),
+# over plain HTTP on this machine and with Celery tasks in-process. `make dev` keeps
+# Django's debug mode and the autoreloading development server.
+RUN_ENV = DEBUG=false SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost \
+	SERVE_HTTPS=false TASKS_IN_PROCESS=true
+
+var/secret_key:
+	@mkdir -p var
+	@umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+run: demo var/secret_key
+	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
 	@echo "在浏览器中打开 http://127.0.0.1:$(PORT)/"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(RUN_ENV) $(PY) -m gunicorn config.wsgi -c config/gunicorn.py --bind 127.0.0.1:$(PORT)
+
+dev: demo
+	@echo "开发模式（DEBUG）：http://127.0.0.1:$(PORT)/"
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: venv
 	$(PY) -m ruff check .

@@ -76,6 +76,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "estates.context_processors.navigation",
             ],
+            # ``when`` (the one time format) and ``audit_value`` in every template.
+            "builtins": ["estates.templatetags.ui"],
         },
     },
 ]
@@ -153,7 +155,10 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the API docs page reads the token to send it back
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+# SERVE_HTTPS=false is for a production-like serve on this machine over plain HTTP
+# (`make run`): no redirect to HTTPS, no HSTS, cookies not limited to HTTPS.
+SERVE_HTTPS = not DEBUG and env_bool("SERVE_HTTPS", True)
+if SERVE_HTTPS:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -168,6 +173,8 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# The one way dates, times and grouped numbers are written: config/formats/zh_Hans.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # Every date a user can enter lies in this window (checked in the model; see
 # estates/validators.py), so no page drawing a time axis meets year 9999.

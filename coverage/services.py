@@ -27,6 +27,7 @@ from coverage.models import (
 )
 from coverage.queries import renovated
 from estates import audit
+from estates.guards import ensure_writable, require
 from estates.models import AuditEvent, Estate
 from estates.photos import check_and_reencode
 
@@ -44,15 +45,11 @@ ARRANGEMENT_FIELDS = (
 
 
 # --- permissions ------------------------------------------------------------------------
-def is_own_street(user, estate) -> bool:
-    return user.is_street_staff and estate.community.street_office_id == user.street_office_id
-
-
 def can_record_arrangement(user, estate: Estate | None = None) -> bool:
     if user.is_hq_staff:
         return True
     if user.is_street_staff:
-        return estate is None or is_own_street(user, estate)
+        return estate is None or user.owns_street_office(estate.community.street_office_id)
     return False
 
 
@@ -70,19 +67,15 @@ def can_record_reinspection(user) -> bool:
 def can_follow_up(user, reinspection: Reinspection | None = None) -> bool:
     if not user.is_street_staff:
         return False
-    return reinspection is None or is_own_street(user, reinspection.estate)
-
-
-def _require(allowed: bool, message="您没有权限进行此操作"):
-    if not allowed:
-        raise ValidationError(message)
+    return reinspection is None or user.owns_street_office(
+        reinspection.estate.community.street_office_id
+    )
 
 
 def _lock_estate(estate: Estate) -> Estate:
     # Serialises writers of one compound's arrangements/assessments.
     estate = Estate.objects.select_for_update().select_related("community").get(pk=estate.pk)
-    if estate.archived_at is not None:
-        raise ValidationError({"estate": "该小区已归档，不能登记"})
+    ensure_writable(estate.pk)
     return estate
 
 
@@ -90,7 +83,7 @@ def _lock_estate(estate: Estate) -> Estate:
 @transaction.atomic
 def record_arrangement(estate: Estate, *, actor, values: dict) -> ManagementArrangement:
     """Record a new arrangement; the open one (if any) ends the day before it starts."""
-    _require(can_record_arrangement(actor, estate))
+    require(can_record_arrangement(actor, estate))
     estate = _lock_estate(estate)
     arrangement = ManagementArrangement(
         estate=estate,
@@ -161,7 +154,8 @@ def end_arrangement(
 ) -> ManagementArrangement:
     """End an open arrangement without a successor (the company withdrew, the unit
     handed over...). ``ended_on`` is its last day in force."""
-    _require(can_record_arrangement(actor, arrangement.estate))
+    require(can_record_arrangement(actor, arrangement.estate))
+    ensure_writable(arrangement.estate_id)
     if not (reason or "").strip():
         raise ValidationError({"end_reason": "请填写终止原因"})
     arrangement = ManagementArrangement.objects.select_for_update().get(pk=arrangement.pk)
@@ -190,7 +184,7 @@ def assess_item(
     """The street office's assessment of one target item (met or not, with evidence).
     Creates the item's row or updates it; either way it goes (back) to HQ for
     verification."""
-    _require(can_assess(actor, estate))
+    require(can_assess(actor, estate))
     estate = _lock_estate(estate)
     if item not in estate.target_items:
         raise ValidationError({"item": f"「{item}」不是该小区（{estate.target_name}）的服务目标项"})
@@ -250,10 +244,11 @@ def verify_assessment(
     assessment: ServiceAssessment, *, actor, verified: bool, note: str = ""
 ) -> ServiceAssessment:
     """HQ checks a pending assessment: confirmed (已核验) or sent back (核验未通过)."""
-    _require(can_verify(actor), "只有指挥部办公室或质量检查员可以核验")
+    require(can_verify(actor), "只有指挥部办公室或质量检查员可以核验")
     assessment = (
         ServiceAssessment.objects.select_for_update().select_related("estate").get(pk=assessment.pk)
     )
+    ensure_writable(assessment.estate_id)
     if assessment.verification != ServiceAssessment.Verification.PENDING:
         raise ValidationError({"verification": "该项已核验，须街道重新评定后才能再次核验"})
     if assessment.item not in assessment.estate.target_items:
@@ -306,7 +301,7 @@ def record_reinspection(
     """Record a re-inspection of a renovated compound: fills in the one that is due (or
     a new one), marks the items found no longer met as not met (verified by the
     inspector), and schedules the next one."""
-    _require(can_record_reinspection(actor), "只有指挥部办公室或质量检查员可以登记回头看")
+    require(can_record_reinspection(actor), "只有指挥部办公室或质量检查员可以登记回头看")
     estate = _lock_estate(estate)
     if not _is_renovated(estate):
         raise ValidationError({"estate": "该小区尚未完成整治，不需回头看"})
@@ -387,7 +382,8 @@ def record_follow_up(
         .select_related("estate__community")
         .get(pk=reinspection.pk)
     )
-    _require(can_follow_up(actor, reinspection), "只有本街道办事处可以登记整改情况")
+    require(can_follow_up(actor, reinspection), "只有本街道办事处可以登记整改情况")
+    ensure_writable(reinspection.estate_id)
     if reinspection.status != Reinspection.Status.RELAPSED:
         raise ValidationError({"status": "只有反弹待整改的回头看才能登记整改"})
     note = (note or "").strip()

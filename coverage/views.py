@@ -97,7 +97,7 @@ class EstateCoverageView(EstateScopedMixin, TemplateView):
             can_assess=services.can_assess(user, estate) and not estate.is_archived,
             can_verify=services.can_verify(user),
             can_reinspect=services.can_record_reinspection(user) and not estate.is_archived,
-            can_follow_up=services.is_own_street(user, estate),
+            can_follow_up=user.owns_street_office(estate.community.street_office_id),
             assess_form=AssessForm(),
             verify_form=VerifyForm(),
             follow_up_form=FollowUpForm(initial={"done_on": timezone.localdate()}),

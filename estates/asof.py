@@ -32,10 +32,12 @@ def end_of(day: date) -> datetime:
 
 
 def computed_label(moment: datetime | None = None) -> str:
-    """When figures were computed, to the minute, local time (shown on every page and
-    document that shows figures)."""
+    """When figures were computed, to the minute, local time, in the site's one time
+    format (the ``when`` filter's), for every page and document that shows figures."""
+    from django.utils import formats
+
     moment = timezone.localtime(moment or timezone.now())
-    return f"{moment:%Y-%m-%d %H:%M}"
+    return formats.date_format(moment, "DATETIME_FORMAT")
 
 
 # --- history ----------------------------------------------------------------------------

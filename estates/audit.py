@@ -2,10 +2,12 @@
 ``history_for``. Values are stored as the user saw them (choice labels, names), so the
 trail stays readable after reference data changes."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import formats, timezone
 
 from estates.asof import HistoryRow, record_history
 from estates.models import AuditEvent
@@ -25,6 +27,10 @@ def display_value(instance, field: models.Field):
         return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, datetime):
+        # The site's one time format, in Asia/Shanghai: 2026年12月2日 21:26.
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return formats.date_format(local, "DATETIME_FORMAT")
     return str(value)
 
 

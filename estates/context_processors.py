@@ -3,14 +3,16 @@
 from django.conf import settings
 
 from estates.hooks import app_modules
+from estates.navigation import entries
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    items = [item for module in app_modules("nav") for item in module.items_for(user)]
     return {
-        "nav_items": [item for module in app_modules("nav") for item in module.items_for(user)],
+        "nav_items": entries(items, request.path),
         # Loaded with the user by estates.backends (no query of its own).
         "unread_message_count": getattr(user, "unread_message_count", 0),
         # Remembered by the to-do page and the home page (estates.tasklist).

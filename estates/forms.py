@@ -1,11 +1,60 @@
+from decimal import Decimal
+
 from django import forms
 
 from estates.models import Campaign, Community, Estate, Topic
 from estates.services import ESTATE_FIELDS
 
+#: The explicit answer "not in any campaign" (a blank choice is no answer at all).
+NO_CAMPAIGN = "none"
+
+
+class _CampaignChoices(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        items = super().__iter__()
+        if self.field.empty_label is not None:
+            yield next(items)
+        yield (NO_CAMPAIGN, "未列入批次")
+        yield from items
+
+    def __len__(self):
+        return super().__len__() + 1
+
+
+class CampaignChoiceField(forms.ModelChoiceField):
+    """整治批次 must be chosen: a campaign, or 未列入批次 said explicitly."""
+
+    iterator = _CampaignChoices
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Campaign.objects.all(), empty_label="请选择整治批次", **kwargs)
+
+    def to_python(self, value):
+        if value == NO_CAMPAIGN:
+            return None
+        return super().to_python(value)
+
+    def validate(self, value):
+        # None is a valid answer here (未列入批次); only a blank choice is missing.
+        pass
+
+    def clean(self, value):
+        if value in self.empty_values:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return super().clean(value)
+
 
 class EstateForm(forms.ModelForm):
-    """The ledger form; the community choices are limited to the user's own scope."""
+    """The ledger form; the community choices are limited to the user's own scope. The
+    ledger's required facts (楼栋数, 户数, 建筑面积, 整治批次) have no default: each must be
+    filled in."""
+
+    building_count = forms.IntegerField(label="楼栋数", min_value=1)
+    household_count = forms.IntegerField(label="户数", min_value=1)
+    floor_area = forms.DecimalField(
+        label="建筑面积（㎡）", min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+    campaign = CampaignChoiceField(label="整治批次")
 
     class Meta:
         model = Estate
@@ -21,8 +70,8 @@ class EstateForm(forms.ModelForm):
             f"{c.street_office.short_name}·{c.name}"
         )
         self.fields["community"].empty_label = "请选择社区"
-        self.fields["campaign"].queryset = Campaign.objects.all()
-        self.fields["campaign"].empty_label = "未列入批次"
+        if self.instance.pk and self.instance.campaign_id is None:
+            self.initial["campaign"] = NO_CAMPAIGN
 
     def _post_clean(self):
         # Validation (full_clean) runs in the service, so the form and the API share it;

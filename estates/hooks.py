@@ -7,8 +7,8 @@ and a module exists only where an app has something to contribute:
 ============== ====================================== ====================================
 module         what it defines                        who reads it
 ============== ====================================== ====================================
-``nav``        ``items_for(user)`` → [(label, url,     the navigation bar
-               active-path prefix)]                   (``estates.context_processors``)
+``nav``        ``items_for(user)`` → [NavItem]        the navigation bar
+               (``estates.navigation``)               (``estates.context_processors``)
 ``home``       ``panels(user)`` → [{"template": ...}]  the home page (``HomeView``)
 ``estate_page`` ``sections(user, estate)`` → [{...}]   a compound's detail page
 ``ledger``     ``annotations(day)`` → {name: expr}     the ledger list (e.g. ``is_overdue``)

@@ -39,9 +39,9 @@ COLUMNS = (
     ImportColumn("地址", "address", True, example="中原区友爱路 12 号"),
     ImportColumn("类型", "kind", True, "choice", example="小区"),
     ImportColumn("建成年份", "build_year", False, "int", example=1992),
-    ImportColumn("楼栋数", "building_count", False, "int", example=6),
-    ImportColumn("户数", "household_count", False, "int", example=240),
-    ImportColumn("建筑面积（㎡）", "floor_area", False, "decimal", example=18500.5),
+    ImportColumn("楼栋数", "building_count", True, "int", example=6),
+    ImportColumn("户数", "household_count", True, "int", example=240),
+    ImportColumn("建筑面积（㎡）", "floor_area", True, "decimal", example=18500.5),
     ImportColumn("产权单位", "owning_unit", example="郑州市某机械厂"),
     ImportColumn("基础设施状况", "condition_class", True, "choice", example="基础设施差距较大"),
     ImportColumn("整治批次（年度）", "campaign", False, "int", example=2013),
@@ -269,9 +269,6 @@ def _row_values(headers, raw_row, row_number, lookups, errors):
                 )
             )
         values["campaign"] = campaign
-    for name in ("building_count", "household_count", "floor_area"):
-        if values.get(name) is None:
-            values[name] = Decimal("0") if name == "floor_area" else 0
     for column in COLUMNS:
         if column.kind == "text" and values.get(column.field) is None:
             values[column.field] = ""

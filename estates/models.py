@@ -208,6 +208,21 @@ class User(AbstractUser):
     def is_supervisor(self) -> bool:
         return self.role == Role.SUPERVISOR
 
+    def owns_street_office(self, street_office_id) -> bool:
+        """Whether this is a person of street office ``street_office_id`` (its clerk or
+        lead): the one answer to "is this my street office?"."""
+        return bool(
+            self.is_street_staff
+            and self.street_office_id
+            and self.street_office_id == street_office_id
+        )
+
+    def owns_community(self, community_id) -> bool:
+        """Whether this is the lead of community ``community_id``."""
+        return bool(
+            self.is_community_lead and self.community_id and self.community_id == community_id
+        )
+
     @cached_property
     def company_id(self):
         """The company of a contractor's or supervision firm's person (``works.CompanyAccount``,
@@ -356,14 +371,15 @@ class Estate(models.Model):
         blank=True,
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
-    building_count = models.PositiveIntegerField("楼栋数", default=0)
-    household_count = models.PositiveIntegerField("户数", default=0)
+    # Required facts of the ledger: no default, so a form or import that leaves one out
+    # is refused by name instead of recording a silent 0.
+    building_count = models.PositiveIntegerField("楼栋数", validators=[MinValueValidator(1)])
+    household_count = models.PositiveIntegerField("户数", validators=[MinValueValidator(1)])
     floor_area = models.DecimalField(
         "建筑面积（㎡）",
         max_digits=12,
         decimal_places=2,
-        default=Decimal("0"),
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
     owning_unit = models.CharField("产权单位", max_length=100, blank=True)
     condition_class = models.CharField(

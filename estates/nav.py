@@ -1,9 +1,12 @@
-"""This app's entries in the navigation bar: (label, url name, active-path prefix)."""
+"""This app's entries in the navigation bar (see ``estates.navigation.NavItem``)."""
 
 from django.urls import reverse
 
+from estates.navigation import NavItem
+
 
 def items_for(user):
-    items = [("首页", reverse("home"), "/$")]
-    items.append(("小区台账", reverse("estates:list"), "/estates/"))
-    return items
+    return [
+        NavItem("首页", reverse("home"), "/", daily=True),
+        NavItem("小区台账", reverse("estates:list"), "/estates/"),
+    ]

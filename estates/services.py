@@ -7,9 +7,11 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 
 from estates import audit, exports
+from estates.guards import ensure_writable, require
 from estates.models import AuditEvent, Estate, ExportJob, Message, NotificationPreference, Topic
 from estates.xlsx import workbook_bytes
 
@@ -43,7 +45,7 @@ def can_edit_estate(user, estate: Estate | None = None) -> bool:
     if user.is_hq_staff:
         return True
     if user.is_street_staff:
-        return estate is None or estate.community.street_office_id == user.street_office_id
+        return estate is None or user.owns_street_office(estate.community.street_office_id)
     return False
 
 
@@ -60,6 +62,7 @@ def _check_scope(user, estate: Estate):
 
 @transaction.atomic
 def create_estate(*, actor, values: dict, action=AuditEvent.Action.CREATE) -> Estate:
+    require(can_edit_estate(actor), "只有指挥部办公室或街道办事处可以新增小区")
     estate = Estate(**{k: v for k, v in values.items() if k in ESTATE_FIELDS})
     estate.full_clean()
     estate.save()
@@ -82,7 +85,8 @@ def create_estate(*, actor, values: dict, action=AuditEvent.Action.CREATE) -> Es
 def update_estate(estate: Estate, *, actor, values: dict, action=AuditEvent.Action.UPDATE) -> dict:
     """Apply ``values``; returns the changes (empty when nothing changed, and then no
     audit event is written)."""
-    estate = Estate.objects.select_for_update().get(pk=estate.pk)
+    estate = Estate.objects.select_for_update().select_related("community").get(pk=estate.pk)
+    require(can_edit_estate(actor, estate), "只能修改本街道办事处的小区")
     before = audit.snapshot(estate, ESTATE_FIELDS)
     for name, value in values.items():
         if name in ESTATE_FIELDS:
@@ -91,6 +95,7 @@ def update_estate(estate: Estate, *, actor, values: dict, action=AuditEvent.Acti
     changes = audit.diff(estate, before)
     if not changes:
         return {}
+    ensure_writable(estate.pk)
     estate.save()
     _check_scope(actor, estate)
     audit.record(estate, actor=actor, action=action, changes=changes, summary="修改台账信息")
@@ -99,6 +104,7 @@ def update_estate(estate: Estate, *, actor, values: dict, action=AuditEvent.Acti
 
 @transaction.atomic
 def archive_estate(estate: Estate, *, actor, reason: str) -> Estate:
+    require(can_archive_estate(actor), "只有指挥部办公室可以归档小区")
     if not reason.strip():
         raise ValidationError({"reason": "请填写归档原因"})
     estate = Estate.objects.select_for_update().get(pk=estate.pk)
@@ -112,6 +118,7 @@ def archive_estate(estate: Estate, *, actor, reason: str) -> Estate:
 
 @transaction.atomic
 def restore_estate(estate: Estate, *, actor) -> Estate:
+    require(can_archive_estate(actor), "只有指挥部办公室可以恢复小区")
     estate = Estate.objects.select_for_update().get(pk=estate.pk)
     if estate.archived_at is None:
         raise ValidationError("该小区未归档")
@@ -194,8 +201,9 @@ def run_export_job(job_id: int) -> ExportJob:
         job.status, job.started_at = ExportJob.Status.RUNNING, timezone.now()
         job.save(update_fields=["status", "started_at"])
     try:
-        workbook, filename, rows = exports.build(job.kind, job.owner, job.params)
-        content = workbook_bytes(workbook)
+        kind = exports.spec(job.kind)
+        built, filename, rows = kind.build(job.owner, QueryDict(job.params))
+        content = built if kind.media == "pdf" else workbook_bytes(built)
     except Exception as exc:  # the user sees the job failed; the log has the detail
         logger.exception("export job %s failed", job_id)
         ExportJob.objects.filter(pk=job_id).update(
@@ -205,7 +213,7 @@ def run_export_job(job_id: int) -> ExportJob:
         )
         job.refresh_from_db()
         return job
-    job.file.save(f"{job.kind}-{job.pk}.xlsx", ContentFile(content), save=False)
+    job.file.save(f"{job.kind}-{job.pk}.{kind.media}", ContentFile(content), save=False)
     job.filename, job.row_count = filename, rows
     job.status, job.finished_at = ExportJob.Status.DONE, timezone.now()
     job.save(update_fields=["file", "filename", "row_count", "status", "finished_at"])

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
@@ -177,8 +177,6 @@ class EstateArchiveView(ScopedMixin, View):
 
     def post(self, request, pk, restore=False):
         estate = get_object_or_404(self.get_queryset(), pk=pk)
-        if not services.can_archive_estate(request.user):
-            raise PermissionDenied("只有指挥部办公室可以归档小区")
         try:
             if restore:
                 services.restore_estate(estate, actor=request.user)

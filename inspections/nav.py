@@ -1,6 +1,9 @@
-"""This app's entries in the navigation bar: (label, url, active-path prefix)."""
+"""This app's entries in the navigation bar (see ``estates.navigation.NavItem``): the
+daily patrol comes first for street-office staff, the compliance board for HQ."""
 
 from django.urls import reverse
+
+from estates.navigation import NavItem
 
 
 def items_for(user):
@@ -8,9 +11,21 @@ def items_for(user):
         return []
     if user.is_company_staff:
         return [
-            ("安全隐患", reverse("inspections:hazard-list"), "/inspections/hazards/"),
-            ("质量反馈", reverse("inspections:quality-list"), "/inspections/quality/"),
+            NavItem(
+                "安全隐患", reverse("inspections:hazard-list"), "/inspections/hazards/", daily=True
+            ),
+            NavItem("质量反馈", reverse("inspections:quality-list"), "/inspections/quality/"),
         ]
+    pages = (
+        NavItem("今日巡查", reverse("inspections:today"), "/inspections/today"),
+        NavItem("巡查记录", reverse("inspections:patrol-list"), "/inspections/patrols/"),
+        NavItem("安全隐患", reverse("inspections:hazard-list"), "/inspections/hazards/"),
+        NavItem("巡查考核", reverse("inspections:compliance"), "/inspections/compliance/"),
+        NavItem("未巡查登记", reverse("inspections:missed-list"), "/inspections/missed/"),
+        NavItem("质量检查", reverse("inspections:quality-list"), "/inspections/quality/"),
+    )
     if user.is_street_staff:
-        return [("今日巡查", reverse("inspections:today"), "/inspections/")]
-    return [("巡查与检查", reverse("inspections:compliance"), "/inspections/")]
+        label, url = "今日巡查", reverse("inspections:today")
+    else:
+        label, url = "巡查与检查", reverse("inspections:compliance")
+    return [NavItem(label, url, "/inspections/", daily=True, children=pages)]

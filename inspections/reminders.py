@@ -68,6 +68,7 @@ def hazard_deadlines(now: datetime):
         staff_by_office.setdefault(user.street_office_id, []).append(user)
     for hazard in hazards:
         overdue = hazard.deadline < today
+        when = "今天" if hazard.deadline == today else "明天"
         link = reverse("inspections:hazard-detail", args=[hazard.pk])
         recipients = staff_by_office.get(hazard.street_office_id, []) + contractor_people(hazard)
         yield Reminder(
@@ -77,7 +78,7 @@ def hazard_deadlines(now: datetime):
             title=(
                 f"隐患已逾期未整改：{hazard.estate.name}"
                 if overdue
-                else f"隐患明天到整改期限：{hazard.estate.name}"
+                else f"隐患{when}到整改期限：{hazard.estate.name}"
             ),
             body=f"{hazard.get_category_display()}（{hazard.location}），整改期限 "
             f"{hazard.deadline:%Y年%-m月%-d日}。",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from estates import audit
 from estates import photos as photo_files
+from estates.guards import ensure_writable, require
 from estates.models import STREET_ROLES, AuditEvent, Estate, Message, Topic, User
 from estates.notify import notify
 from estates.scoping import company_estate_ids
@@ -37,19 +38,15 @@ HAZARD_FIELDS = ("category", "severity", "description", "location", "deadline")
 
 
 # --- who may do what ------------------------------------------------------------------
-def _own_street(user, street_office_id) -> bool:
-    return bool(user.is_street_staff and user.street_office_id == street_office_id)
-
-
 def can_file_patrol(user, estate: Estate | None = None) -> bool:
     """Street staff file patrols, for their own street office's compounds only."""
     if estate is None:
         return bool(user.is_street_staff)
-    return _own_street(user, estate.community.street_office_id)
+    return user.owns_street_office(estate.community.street_office_id)
 
 
 def can_amend_patrol(user, record: PatrolRecord) -> bool:
-    return _own_street(user, record.street_office_id)
+    return user.owns_street_office(record.street_office_id)
 
 
 def can_report_hazard(user, estate: Estate | None = None) -> bool:
@@ -161,7 +158,7 @@ def _check_photos(uploads, *, field):
     return [photo_files.check_and_reencode(upload, field=field) for upload in uploads]
 
 
-def _require(value, field, message):
+def _require_value(value, field, message):
     if value in (None, "") or (isinstance(value, str) and not value.strip()):
         raise ValidationError({field: message})
 
@@ -246,8 +243,8 @@ def file_patrol(*, actor, estate: Estate, values: dict, photos=(), hazards=()) -
 
     ``hazards`` is a list of dicts of ``HAZARD_FIELDS`` plus ``photos``."""
     estate = Estate.objects.with_org().get(pk=estate.pk)
-    if not can_file_patrol(actor, estate):
-        raise ValidationError({"estate": "只能为本街道办事处管辖的小区填报巡查记录"})
+    require(can_file_patrol(actor, estate), "只能为本街道办事处管辖的小区填报巡查记录")
+    ensure_writable(estate.pk)
     today = timezone.localdate()
     if not estates_under_construction(today).filter(pk=estate.pk).exists():
         raise ValidationError({"estate": f"{estate.name} 今天不在施工期内，无需填报巡查记录"})
@@ -321,10 +318,10 @@ def amend_patrol(record: PatrolRecord, *, actor, reason: str, values: dict) -> P
     """Correct a filed record: the amendment holds the reason and the corrected values;
     the record stays exactly as filed."""
     record = PatrolRecord.objects.select_for_update().get(pk=record.pk)
-    if not can_amend_patrol(actor, record):
-        raise ValidationError("只有本街道办事处的工作人员可以更正巡查记录")
+    require(can_amend_patrol(actor, record), "只有本街道办事处的工作人员可以更正巡查记录")
+    ensure_writable(record.estate_id)
     reason = (reason or "").strip()
-    _require(reason, "reason", "请填写更正原因")
+    _require_value(reason, "reason", "请填写更正原因")
     current = corrected_values(record)
     changes = {}
     for name, value in values.items():
@@ -394,8 +391,8 @@ def _create_hazard(*, actor, estate, patrol, values, checked_photos):
 def report_hazard(*, actor, patrol: PatrolRecord, values: dict, photos=()) -> Hazard:
     """Add a hazard found on a filed patrol (a record may carry any number)."""
     patrol = PatrolRecord.objects.select_related("estate__community").get(pk=patrol.pk)
-    if not can_report_hazard(actor, patrol.estate):
-        raise ValidationError("只有本街道办事处的工作人员可以报告隐患")
+    require(can_report_hazard(actor, patrol.estate), "只有本街道办事处的工作人员可以报告隐患")
+    ensure_writable(patrol.estate_id)
     checked = _check_photos(photos, field="photos")
     return _create_hazard(
         actor=actor, estate=patrol.estate, patrol=patrol, values=values, checked_photos=checked
@@ -403,8 +400,8 @@ def report_hazard(*, actor, patrol: PatrolRecord, values: dict, photos=()) -> Ha
 
 
 def _check_hazard_actor(actor, hazard, move):
-    if not can_move_hazard(actor, hazard, move):
-        raise ValidationError("您不能对该隐患进行这一步操作")
+    require(can_move_hazard(actor, hazard, move), "您不能对该隐患进行这一步操作")
+    ensure_writable(hazard.estate_id)
 
 
 @transaction.atomic
@@ -424,9 +421,9 @@ def notify_hazard(
         raise ValidationError({"contractor": "请选择告知的施工单位"})
     if contractor.role != Company.Role.CONTRACTOR or not contractor.is_active:
         raise ValidationError({"contractor": "请选择有效的施工单位"})
-    _require(notified_person, "notified_person", "请填写被告知人")
-    _require(notified_via, "notified_via", "请选择告知方式")
-    _require(deadline, "deadline", "请填写整改期限")
+    _require_value(notified_person, "notified_person", "请填写被告知人")
+    _require_value(notified_via, "notified_via", "请选择告知方式")
+    _require_value(deadline, "deadline", "请填写整改期限")
     notified_at = notified_at or timezone.now()
     if notified_at > timezone.now():
         raise ValidationError({"notified_at": "告知时间不能晚于现在"})
@@ -460,7 +457,7 @@ def notify_hazard(
 def record_rectification(hazard: Hazard, *, actor, note: str, photos=()) -> Hazard:
     """notified → rectified: what the contractor did, with a photo."""
     _check_hazard_actor(actor, hazard, "rectify")
-    _require(note, "rectification_note", "请填写整改情况")
+    _require_value(note, "rectification_note", "请填写整改情况")
     checked = _check_photos(photos, field="photos")
     if not checked:
         raise ValidationError({"photos": "请上传整改后的照片"})
@@ -492,7 +489,7 @@ def confirm_rectification(hazard: Hazard, *, actor, note: str) -> Hazard:
     """A supervision engineer confirms (or remarks on) a rectification before the street
     office re-inspects it. The state stays 已整改待复查; the confirmation is recorded once."""
     _check_hazard_actor(actor, hazard, "confirm")
-    _require(note, "supervisor_note", "请填写监理确认意见")
+    _require_value(note, "supervisor_note", "请填写监理确认意见")
     hazard = Hazard.objects.select_for_update().get(pk=hazard.pk)
     if hazard.status != Hazard.Status.RECTIFIED or hazard.supervisor_confirmed_at:
         raise ValidationError("该隐患当前不需要监理确认")
@@ -513,7 +510,7 @@ def reinspect_hazard(
 ) -> Hazard:
     """rectified → verified (复查合格), or back to notified with a new deadline."""
     _check_hazard_actor(actor, hazard, "reinspect")
-    _require(note, "reinspection_note", "请填写复查意见")
+    _require_value(note, "reinspection_note", "请填写复查意见")
     if passed:
         return _transition(
             hazard,
@@ -524,7 +521,7 @@ def reinspect_hazard(
             reinspection_note=note.strip(),
             verified_at=timezone.now(),
         )
-    _require(new_deadline, "new_deadline", "复查不合格时请重新确定整改期限")
+    _require_value(new_deadline, "new_deadline", "复查不合格时请重新确定整改期限")
     if new_deadline < timezone.localdate():
         raise ValidationError({"new_deadline": "新的整改期限不能早于今天"})
     current = Hazard.objects.get(pk=hazard.pk)
@@ -579,9 +576,9 @@ def record_quality_inspection(
 ) -> QualityInspection:
     """HQ records an inspection; with required rectifications it is sent as feedback
     (status sent, deadline the earliest requirement's), without it is closed."""
-    if not can_inspect_quality(actor):
-        raise ValidationError("只有指挥部质量检查员或指挥部办公室可以录入质量检查")
+    require(can_inspect_quality(actor), "只有指挥部质量检查员或指挥部办公室可以录入质量检查")
     estate = Estate.objects.with_org().get(pk=estate.pk)
+    ensure_writable(estate.pk)
     works_item = values.get("works_item")
     if works_item is not None and works_item.estate_id != estate.pk:
         raise ValidationError({"works_item": "所选工程项目不属于该小区"})
@@ -645,9 +642,11 @@ def record_quality_inspection(
 @transaction.atomic
 def respond_quality(inspection: QualityInspection, *, actor, note: str) -> QualityInspection:
     """sent → responded: the street office reports what the contractor rectified."""
-    if not can_respond_quality(actor, inspection):
-        raise ValidationError("只有该小区所属街道办事处的工作人员可以回复整改情况")
-    _require(note, "response_note", "请填写整改回复")
+    require(
+        can_respond_quality(actor, inspection), "只有该小区所属街道办事处的工作人员可以回复整改情况"
+    )
+    ensure_writable(inspection.estate_id)
+    _require_value(note, "response_note", "请填写整改回复")
     return _transition(
         inspection,
         actor=actor,
@@ -669,9 +668,9 @@ def recheck_quality(
     new_deadline: date | None = None,
 ) -> QualityInspection:
     """responded → closed when HQ's re-check passes, else back to sent with a deadline."""
-    if not can_recheck_quality(actor, inspection):
-        raise ValidationError("只有指挥部质量检查员或指挥部办公室可以复查")
-    _require(note, "recheck_note", "请填写复查意见")
+    require(can_recheck_quality(actor, inspection), "只有指挥部质量检查员或指挥部办公室可以复查")
+    ensure_writable(inspection.estate_id)
+    _require_value(note, "recheck_note", "请填写复查意见")
     if passed:
         return _transition(
             inspection,
@@ -682,7 +681,7 @@ def recheck_quality(
             recheck_note=note.strip(),
             closed_at=timezone.now(),
         )
-    _require(new_deadline, "new_deadline", "复查不合格时请重新确定整改期限")
+    _require_value(new_deadline, "new_deadline", "复查不合格时请重新确定整改期限")
     if new_deadline < timezone.localdate():
         raise ValidationError({"new_deadline": "新的整改期限不能早于今天"})
     current = QualityInspection.objects.get(pk=inspection.pk)

@@ -2,26 +2,24 @@
 
 Declarative: a scoped queryset, a FilterSet or a form, and a call into a service."""
 
-import time as clock
 from datetime import date
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, Q, When
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
-from estates import audit
+from estates import audit, exports
 from estates.mixins import FilteredListMixin, ScopedMixin
-from estates.models import Estate, StreetOffice
-from estates.pdf import render_pdf
+from estates.models import Estate
 from estates.views import apply_service
 from inspections import forms, queries, services
+from inspections.exports import patrol_pdf_subject
 from inspections.filtersets import (
     HazardFilterSet,
     MissedPatrolFilterSet,
@@ -256,49 +254,13 @@ class HazardCreateView(ScopedMixin, FormView):
 
 
 class PatrolPdfView(LoginRequiredMixin, View):
-    """The written daily record (书面巡查记录) of one street office for one day, with photos."""
+    """The written daily record (书面巡查记录) of one street office for one day, with photos:
+    several seconds of layout, so a job the user watches (``inspections.exports``). The
+    street office is checked here, so one outside the user's scope is a 404 at once."""
 
     def get(self, request):
-        user = request.user
-        try:
-            day = date.fromisoformat(request.GET.get("date", ""))
-        except ValueError:
-            day = timezone.localdate()
-        streets = StreetOffice.objects.visible_to(user)
-        street_id = request.GET.get("street_office") or user.street_office_id
-        if not street_id and user.community_id:
-            street_id = user.community.street_office_id
-        street = get_object_or_404(streets, pk=street_id) if street_id else None
-        if street is None:
-            raise Http404("请选择街道办事处")
-        records = (
-            PatrolRecord.objects.visible_to(user)
-            .with_related()
-            .filter(street_office=street, date=day)
-            .prefetch_related("amendments__amended_by", "photos", "hazards__photos")
-            .order_by("estate__community__name", "estate__name")
-        )
-        started = clock.monotonic()
-        pdf = render_pdf(
-            "inspections/patrol_daily_pdf.html",
-            {
-                "street": street,
-                "day": day,
-                "records": [(r, services.corrected_values(r)) for r in records],
-                "missed": MissedPatrol.objects.filter(street_office=street, date=day)
-                .select_related("estate__community")
-                .order_by("estate__name"),
-                "checklist": CHECKLIST,
-                "printed_at": timezone.localtime(),
-                "printed_by": user,
-            },
-        )
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f"inline; filename*=UTF-8''{quote(f'{street.short_name}巡查记录_{day:%Y%m%d}.pdf')}"
-        )
-        response["X-Render-Ms"] = str(round((clock.monotonic() - started) * 1000))
-        return response
+        patrol_pdf_subject(request.user, request.GET)
+        return exports.enqueue_pdf(request, "patrol_daily_pdf")
 
 
 class PhotoView(LoginRequiredMixin, View):

@@ -3,7 +3,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
@@ -12,7 +12,6 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from estates import audit, exports
 from estates.asof import Scope
 from estates.models import ExportJob, StreetOffice
-from estates.pdf import PDF_MIME, render_pdf
 from estates.tasklist import remember_todo_count, todo_for
 from estates.xlsx import XLSX_MIME, build_workbook, xlsx_response
 from reports import dashboard, league, maps, rollup, services
@@ -46,8 +45,12 @@ class ExportDownloadView(OwnJobsMixin, View):
         job = get_object_or_404(self.get_queryset(), pk=pk)
         if job.status != ExportJob.Status.DONE or not job.file:
             raise Http404("文件尚未生成")
-        response = FileResponse(job.file.open("rb"), content_type=XLSX_MIME)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(job.filename)}"
+        media = job.file.name.rsplit(".", 1)[-1]
+        mime = exports.MIME.get(media, XLSX_MIME)
+        response = FileResponse(job.file.open("rb"), content_type=mime)
+        # A PDF opens in the browser (a phone shows it at once); a workbook is saved.
+        disposition = "inline" if media == "pdf" else "attachment"
+        response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(job.filename)}"
         return response
 
 
@@ -80,13 +83,10 @@ class WeeklyPackExcelView(WeeklyPackMixin, View):
 
 
 class WeeklyPackPdfView(WeeklyPackMixin, View):
+    """The printable pack: a few seconds of layout, so a job the user watches."""
+
     def get(self, request):
-        pack = self.get_pack()
-        content = render_pdf("reports/weekly_pdf.html", {"pack": pack})
-        response = HttpResponse(content, content_type=PDF_MIME)
-        filename = quote(f"周报_{pack.meeting:%Y%m%d}.pdf")
-        response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
-        return response
+        return exports.enqueue_pdf(request, "weekly_pack_pdf")
 
 
 class TodoView(LoginRequiredMixin, TemplateView):

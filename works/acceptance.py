@@ -13,12 +13,13 @@ import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from estates import audit, photos
+from estates.guards import ensure_writable, require
 from estates.models import AuditEvent, Estate
 from works import services
 from works.models import (
@@ -54,14 +55,10 @@ MAX_PHOTOS_PER_ROUND = 24
 
 
 # --- who may do what ---------------------------------------------------------------------
-def _own_street(user, estate) -> bool:
-    return user.is_street_staff and estate.community.street_office_id == user.street_office_id
-
-
 def can_prepare(user, estate) -> bool:
     """Open, fill in, send for signatures, submit, record fixes, open the next round: the
     compound's own street office (which organises the takeover acceptance)."""
-    return _own_street(user, estate)
+    return user.owns_street_office(estate.community.street_office_id)
 
 
 def can_decide(user) -> bool:
@@ -72,20 +69,11 @@ def can_decide(user) -> bool:
 def signature_slot(user, estate) -> str | None:
     """The signature box ``user`` signs for ``estate``, or None: the lead of the compound's
     street office, or the lead of the compound's own community."""
-    if user.role == Slot.STREET and user.street_office_id == estate.community.street_office_id:
+    if user.role == Slot.STREET and user.owns_street_office(estate.community.street_office_id):
         return Slot.STREET
-    if user.role == Slot.COMMUNITY and user.community_id == estate.community_id:
+    if user.role == Slot.COMMUNITY and user.owns_community(estate.community_id):
         return Slot.COMMUNITY
     return None
-
-
-def _require(allowed: bool, message: str):
-    services._require(allowed, message)
-
-
-def _not_archived(estate):
-    if estate.is_archived:
-        raise PermissionDenied(f"{estate.name}已归档，不能再办理验收")
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -113,7 +101,8 @@ def rounds_of(form):
 
 
 def current_round(form) -> AcceptanceRound:
-    return AcceptanceRound.objects.get(form=form, number=form.round_number)
+    """The latest round (read from the rows, so a stale ``form`` object still answers)."""
+    return AcceptanceRound.objects.filter(form=form).order_by("-number").first()
 
 
 def live_signatures(round_):
@@ -208,8 +197,8 @@ def open_form(estate: Estate, *, actor) -> AcceptanceForm:
     """The street office opens the acceptance form of a compound whose approved scope is
     entirely completed; round 1 lists every applicable works item."""
     estate = Estate.objects.select_for_update().select_related("community").get(pk=estate.pk)
-    _require(can_prepare(actor, estate), "只有本街道办事处可以发起该小区的竣工验收")
-    _not_archived(estate)
+    require(can_prepare(actor, estate), "只有本街道办事处可以发起该小区的竣工验收")
+    ensure_writable(estate.pk)
     if AcceptanceForm.objects.filter(estate=estate).exists():
         raise ValidationError({"estate": f"{estate.name}已有竣工验收单，请在原验收单上办理"})
     if services.scope_status(estate) != services.EstateScope.Status.APPROVED:
@@ -281,8 +270,8 @@ def update_round(form: AcceptanceForm, *, actor, values: dict, items: dict | Non
     awaiting signatures voids every signature given and returns the form to draft.
     Returns the changes (audited when non-empty)."""
     form = _locked_form(form)
-    _require(can_prepare(actor, form.estate), "只有本街道办事处可以填写验收单")
-    _not_archived(form.estate)
+    require(can_prepare(actor, form.estate), "只有本街道办事处可以填写验收单")
+    ensure_writable(form.estate_id)
     if not form.is_open_for_street:
         raise _wrong_status(form, "修改（已报送的轮次不再改动，整改后发起新一轮）")
     round_ = AcceptanceRound.objects.select_for_update().get(form=form, number=form.round_number)
@@ -356,8 +345,8 @@ def add_photos(form: AcceptanceForm, *, actor, uploads, item_number: int | None 
     """Attach site photos to the current round (re-encoded; bad files refused by name).
     Like any change, it voids the signatures given so far."""
     form = _locked_form(form)
-    _require(can_prepare(actor, form.estate), "只有本街道办事处可以上传验收照片")
-    _not_archived(form.estate)
+    require(can_prepare(actor, form.estate), "只有本街道办事处可以上传验收照片")
+    ensure_writable(form.estate_id)
     if not form.is_open_for_street:
         raise _wrong_status(form, "上传照片")
     round_ = AcceptanceRound.objects.get(form=form, number=form.round_number)
@@ -415,8 +404,8 @@ def _check_complete(round_):
 def send_for_signatures(form: AcceptanceForm, *, actor) -> AcceptanceForm:
     """draft → awaiting_signatures, once the round is filled in completely."""
     form = _locked_form(form)
-    _require(can_prepare(actor, form.estate), "只有本街道办事处可以送签验收单")
-    _not_archived(form.estate)
+    require(can_prepare(actor, form.estate), "只有本街道办事处可以送签验收单")
+    ensure_writable(form.estate_id)
     if form.status != Status.DRAFT:
         raise _wrong_status(form, "送签")
     _check_complete(current_round(form))
@@ -437,11 +426,11 @@ def sign(form: AcceptanceForm, *, actor, password: str) -> AcceptanceSignature:
     form = _locked_form(form)
     estate = form.estate
     slot = signature_slot(actor, estate)
-    _require(
+    require(
         slot is not None,
         "只有本街道办事处负责人和本小区所在社区的负责人可以签字",
     )
-    _not_archived(estate)
+    ensure_writable(estate.pk)
     if form.status != Status.AWAITING_SIGNATURES:
         raise _wrong_status(form, "签字")
     if not password or len(password) > 128 or not actor.check_password(password):
@@ -475,8 +464,8 @@ def submit(form: AcceptanceForm, *, actor) -> AcceptanceForm:
     """awaiting_signatures → submitted: both signatures present and both on the content
     as it stands; the round is frozen with its fingerprint."""
     form = _locked_form(form)
-    _require(can_prepare(actor, form.estate), "只有本街道办事处可以报送验收单")
-    _not_archived(form.estate)
+    require(can_prepare(actor, form.estate), "只有本街道办事处可以报送验收单")
+    ensure_writable(form.estate_id)
     if form.status != Status.AWAITING_SIGNATURES:
         raise _wrong_status(form, "报送")
     round_ = AcceptanceRound.objects.select_for_update().get(form=form, number=form.round_number)
@@ -511,8 +500,8 @@ def _decide(form, round_, *, actor, outcome, conclusion):
 
 def _submitted_form(form, actor, verb):
     form = _locked_form(form)
-    _require(can_decide(actor), "只有指挥部质量检查员或指挥部办公室可以检查验收")
-    _not_archived(form.estate)
+    require(can_decide(actor), "只有指挥部质量检查员或指挥部办公室可以检查验收")
+    ensure_writable(form.estate_id)
     if form.status != Status.SUBMITTED:
         raise _wrong_status(form, verb)
     return form, AcceptanceRound.objects.select_for_update().get(
@@ -633,8 +622,8 @@ def record_fix(rectification: AcceptanceRectification, *, actor, note: str):
         .get(pk=rectification.pk)
     )
     form = _locked_form(rectification.round.form)
-    _require(can_prepare(actor, form.estate), "只有本街道办事处可以登记整改情况")
-    _not_archived(form.estate)
+    require(can_prepare(actor, form.estate), "只有本街道办事处可以登记整改情况")
+    ensure_writable(form.estate_id)
     if form.status not in (Status.FAILED, Status.RECTIFYING):
         raise _wrong_status(form, "登记整改")
     if rectification.round.number != form.round_number:
@@ -667,8 +656,8 @@ def open_next_round(form: AcceptanceForm, *, actor) -> AcceptanceRound:
     new round starts from the previous one's content and photos, without signatures;
     the previous round stays as it was."""
     form = _locked_form(form)
-    _require(can_prepare(actor, form.estate), "只有本街道办事处可以发起新一轮验收")
-    _not_archived(form.estate)
+    require(can_prepare(actor, form.estate), "只有本街道办事处可以发起新一轮验收")
+    ensure_writable(form.estate_id)
     if form.status not in (Status.FAILED, Status.RECTIFYING):
         raise _wrong_status(form, "发起新一轮验收")
     previous = AcceptanceRound.objects.get(form=form, number=form.round_number)

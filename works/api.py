@@ -5,7 +5,7 @@ through ``works.services``."""
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -13,14 +13,26 @@ from rest_framework.response import Response
 
 from estates.api_base import ScopedModelViewSet, ScopedPrimaryKeyRelatedField, ScopedReadOnlyViewSet
 from estates.models import Campaign, Estate
-from works import services
+from works import acceptance, services
 from works.filtersets import (
+    AcceptanceFormFilterSet,
     CompanyFilterSet,
     ContractFilterSet,
     EstateWorksItemFilterSet,
     TenderPackageFilterSet,
 )
-from works.models import Bid, Company, Contract, EstateWorksItem, TenderPackage
+from works.models import (
+    AcceptanceForm,
+    AcceptanceItem,
+    AcceptanceRectification,
+    AcceptanceRound,
+    AcceptanceSignature,
+    Bid,
+    Company,
+    Contract,
+    EstateWorksItem,
+    TenderPackage,
+)
 from works.queries import overdue_flag, overdue_q
 
 
@@ -376,9 +388,268 @@ class CampaignViewSet(ScopedModelViewSet):
         return obj is not None and services.can_manage_tenders(user)
 
 
+# --- completion acceptance ---------------------------------------------------------------
+class AcceptanceItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AcceptanceItem
+        fields = [
+            "number",
+            "works_item",
+            "name",
+            "planned_quantity",
+            "done_quantity",
+            "unit",
+            "contractor_name",
+            "supervisor_name",
+            "result",
+            "note",
+        ]
+
+
+class AcceptanceSignatureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AcceptanceSignature
+        fields = [
+            "slot",
+            "signer",
+            "signer_name",
+            "signer_role",
+            "signer_unit",
+            "signed_at",
+            "fingerprint",
+            "voided_at",
+            "void_reason",
+        ]
+
+
+class AcceptanceRectificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AcceptanceRectification
+        fields = ["id", "works_item", "description", "deadline", "fix_note", "fixed_at", "fixed_by"]
+
+
+class AcceptanceRoundSerializer(serializers.ModelSerializer):
+    items = AcceptanceItemSerializer(many=True, read_only=True)
+    signatures = AcceptanceSignatureSerializer(many=True, read_only=True)
+    rectifications = AcceptanceRectificationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AcceptanceRound
+        fields = [
+            "number",
+            *acceptance.ROUND_FIELDS,
+            "submitted_at",
+            "fingerprint",
+            "outcome",
+            "hq_conclusion",
+            "decided_at",
+            "decided_by_name",
+            "items",
+            "signatures",
+            "rectifications",
+        ]
+
+
+class AcceptanceFormSerializer(serializers.ModelSerializer):
+    estate_name = serializers.CharField(source="estate.name", read_only=True, label="小区名称")
+    street_office = serializers.IntegerField(
+        source="estate.community.street_office_id", read_only=True, label="街道办事处"
+    )
+    community = serializers.IntegerField(source="estate.community_id", read_only=True, label="社区")
+    rounds = serializers.SerializerMethodField(label="各轮（新的在前）")
+
+    class Meta:
+        model = AcceptanceForm
+        fields = [
+            "id",
+            "estate",
+            "estate_name",
+            "street_office",
+            "community",
+            "status",
+            "round_number",
+            "opened_at",
+            "status_changed_at",
+            "passed_at",
+            "migrated",
+            "rounds",
+        ]
+
+    @extend_schema_field(AcceptanceRoundSerializer(many=True))
+    def get_rounds(self, form):
+        if not self.context.get("with_rounds"):
+            return None
+        return AcceptanceRoundSerializer(acceptance.rounds_of(form), many=True).data
+
+
+class AcceptanceOpenSerializer(serializers.Serializer):
+    estate = ScopedPrimaryKeyRelatedField(queryset=Estate.objects.all(), label="小区")
+
+
+class AcceptanceItemInputSerializer(serializers.Serializer):
+    number = serializers.IntegerField(min_value=1, max_value=12, label="序号")
+    done_quantity = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, label="完成工程量"
+    )
+    result = serializers.ChoiceField(
+        choices=AcceptanceItem.Result.choices, required=False, label="验收结果"
+    )
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, label="说明")
+
+
+class AcceptanceFillSerializer(serializers.Serializer):
+    acceptance_date = serializers.DateField(required=False, allow_null=True, label="验收日期")
+    takeover_opinion = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, label="社区接管意见"
+    )
+    street_participants = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    community_participants = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    contractor_participants = serializers.CharField(
+        max_length=200, required=False, allow_blank=True
+    )
+    supervisor_participants = serializers.CharField(
+        max_length=200, required=False, allow_blank=True
+    )
+    items = AcceptanceItemInputSerializer(many=True, required=False, max_length=12)
+
+
+class AcceptanceSignSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        max_length=128, label="登录密码", style={"input_type": "password"}
+    )
+
+
+class AcceptanceDecisionSerializer(serializers.Serializer):
+    conclusion = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, label="验收意见"
+    )
+
+
+class AcceptanceRectificationInputSerializer(serializers.Serializer):
+    works_item = serializers.IntegerField(min_value=1, max_value=2**62, label="小区工程项目")
+    description = serializers.CharField(max_length=200, label="整改要求")
+    deadline = serializers.DateField(label="整改期限")
+
+
+class AcceptanceFailSerializer(serializers.Serializer):
+    conclusion = serializers.CharField(max_length=1000, label="验收意见")
+    rectifications = AcceptanceRectificationInputSerializer(many=True, max_length=50)
+
+
+class AcceptanceFixSerializer(serializers.Serializer):
+    rectification = serializers.IntegerField(min_value=1, max_value=2**62, label="整改要求")
+    note = serializers.CharField(max_length=500, label="整改情况")
+
+
+class AcceptanceFormViewSet(ScopedReadOnlyViewSet):
+    """工程竣工验收单. Every move is an explicit action; who may take it is decided by
+    ``works.acceptance`` (a refused actor answers 403, a form outside scope 404)."""
+
+    queryset = AcceptanceForm.objects.select_related("estate__community")
+    serializer_class = AcceptanceFormSerializer
+    filterset_class = AcceptanceFormFilterSet
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("status_changed_at", "id")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "with_rounds": self.action != "list"}
+
+    def can_write(self, user, obj=None):
+        return True  # the service decides, with PermissionDenied
+
+    def _input(self, serializer_class):
+        data = serializer_class(data=self.request.data, context={"request": self.request})
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+    def _answer(self, form, status=200):
+        form = self.get_queryset().get(pk=form.pk)
+        return Response(self.get_serializer(form).data, status=status)
+
+    @extend_schema(request=AcceptanceOpenSerializer, responses=AcceptanceFormSerializer)
+    @action(detail=False, methods=["post"])
+    def open(self, request):
+        """发起竣工验收（小区全部实施项目已完工）。"""
+        estate = self._input(AcceptanceOpenSerializer)["estate"]
+        return self._answer(acceptance.open_form(estate, actor=request.user), status=201)
+
+    @extend_schema(request=AcceptanceFillSerializer, responses=AcceptanceFormSerializer)
+    @action(detail=True, methods=["post"])
+    def fill(self, request, pk=None):
+        """填写当前轮次（已有签字作废）。"""
+        data = dict(self._input(AcceptanceFillSerializer))
+        items = {row.pop("number"): row for row in data.pop("items", [])}
+        form = self.get_object()
+        acceptance.update_round(form, actor=request.user, values=data, items=items)
+        return self._answer(form)
+
+    @extend_schema(request=None, responses=AcceptanceFormSerializer)
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        """草稿 → 待签字。"""
+        return self._answer(acceptance.send_for_signatures(self.get_object(), actor=request.user))
+
+    @extend_schema(request=AcceptanceSignSerializer, responses=AcceptanceFormSerializer)
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        """本人账号、重新输入密码签字。"""
+        form = self.get_object()
+        acceptance.sign(form, actor=request.user, **self._input(AcceptanceSignSerializer))
+        return self._answer(form)
+
+    @extend_schema(request=None, responses=AcceptanceFormSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """待签字 → 已报送指挥部（须两方签字）。"""
+        return self._answer(acceptance.submit(self.get_object(), actor=request.user))
+
+    @extend_schema(request=AcceptanceDecisionSerializer, responses=AcceptanceFormSerializer)
+    @action(detail=True, methods=["post"], url_path="pass")
+    def pass_(self, request, pk=None):
+        """已报送 → 验收通过：小区各项目已验收。"""
+        data = self._input(AcceptanceDecisionSerializer)
+        return self._answer(
+            acceptance.pass_form(
+                self.get_object(), actor=request.user, conclusion=data.get("conclusion", "")
+            )
+        )
+
+    @extend_schema(request=AcceptanceFailSerializer, responses=AcceptanceFormSerializer)
+    @action(detail=True, methods=["post"])
+    def fail(self, request, pk=None):
+        """已报送 → 验收未通过，附整改要求。"""
+        return self._answer(
+            acceptance.fail_form(
+                self.get_object(), actor=request.user, **self._input(AcceptanceFailSerializer)
+            )
+        )
+
+    @extend_schema(request=AcceptanceFixSerializer, responses=AcceptanceFormSerializer)
+    @action(detail=True, methods=["post"], url_path="record-fix")
+    def record_fix(self, request, pk=None):
+        """登记一项整改的整改情况。"""
+        form = self.get_object()
+        data = self._input(AcceptanceFixSerializer)
+        rectification = get_object_or_404(
+            AcceptanceRectification.objects.filter(round__form=form), pk=data["rectification"]
+        )
+        acceptance.record_fix(rectification, actor=request.user, note=data["note"])
+        return self._answer(form)
+
+    @extend_schema(request=None, responses=AcceptanceFormSerializer)
+    @action(detail=True, methods=["post"], url_path="next-round")
+    def next_round(self, request, pk=None):
+        """整改全部登记后发起下一轮。"""
+        form = self.get_object()
+        acceptance.open_next_round(form, actor=request.user)
+        return self._answer(form)
+
+
 def register(router):
     router.register("estate-works", EstateWorksItemViewSet, basename="estate-works")
     router.register("companies", CompanyViewSet, basename="company")
     router.register("tenders", TenderPackageViewSet, basename="tender")
     router.register("contracts", ContractViewSet, basename="contract")
     router.register("campaigns", CampaignViewSet, basename="campaign")
+    router.register("acceptances", AcceptanceFormViewSet, basename="acceptance")

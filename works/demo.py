@@ -486,7 +486,6 @@ def seed_acceptance(rng, today, stdout):
 
 
 def _seed_forms(rng, today):
-    from django.utils import timezone
 
     from estates.demo import DEMO_PASSWORD
     from works import acceptance
@@ -581,9 +580,12 @@ def _seed_forms(rng, today):
         signed_and_submitted(form)
         if state == "submitted":
             # Waiting on HQ for a week: the "waiting more than N days" list shows it.
-            week_ago = timezone.now() - timedelta(days=8)
-            AcceptanceForm.objects.filter(pk=form.pk).update(status_changed_at=week_ago)
-            AcceptanceStatusChange.objects.filter(form=form, status="submitted").update(at=week_ago)
+            # The whole history moves back, so the order of its changes stays.
+            shift = timedelta(days=8)
+            AcceptanceForm.objects.filter(pk=form.pk).update(
+                opened_at=F("opened_at") - shift, status_changed_at=F("status_changed_at") - shift
+            )
+            AcceptanceStatusChange.objects.filter(form=form).update(at=F("at") - shift)
             continue
         if state == "passed":
             acceptance.pass_form(form, actor=hq)

@@ -3,8 +3,8 @@
 from django.utils import timezone
 
 from estates.models import Estate
-from works import services
-from works.models import Contract, EstateScope
+from works import acceptance, services
+from works.models import AcceptanceForm, AcceptanceRound, Contract, EstateScope
 from works.queries import Phase, with_progress
 
 
@@ -25,5 +25,20 @@ def sections(user, estate):
             .select_related("contractor")
             .distinct(),
             "show_amounts": services.can_see_amounts(user),
-        }
+        },
+        acceptance_section(user, estate, progress.phase),
     ]
+
+
+def acceptance_section(user, estate, phase):
+    """The compound's acceptance form and its rounds, or the button that opens it."""
+    form = AcceptanceForm.objects.filter(estate=estate).first()
+    return {
+        "template": "works/_acceptance_section.html",
+        "estate": estate,
+        "form": form,
+        "rounds": (AcceptanceRound.objects.filter(form=form).order_by("-number") if form else []),
+        "can_open": form is None
+        and phase == Phase.COMPLETED
+        and acceptance.can_prepare(user, estate),
+    }

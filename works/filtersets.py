@@ -1,5 +1,7 @@
 """One FilterSet per model, shared by the HTML pages and the API."""
 
+from datetime import timedelta
+
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
@@ -8,7 +10,14 @@ from drf_spectacular.utils import extend_schema_field
 
 from estates.filtersets import _communities, _street_offices
 from estates.models import Campaign, Estate, WorksItem
-from works.models import Company, Contract, EstateScope, EstateWorksItem, TenderPackage
+from works.models import (
+    AcceptanceForm,
+    Company,
+    Contract,
+    EstateScope,
+    EstateWorksItem,
+    TenderPackage,
+)
 from works.queries import Phase, overdue_q, phase_case
 
 
@@ -177,3 +186,40 @@ class ContractFilterSet(django_filters.FilterSet):
             package__package_items__works_item__estate__community__street_office=value
         )
         return queryset.filter(pk__in=inside.values("pk"))
+
+
+class AcceptanceFormFilterSet(django_filters.FilterSet):
+    """Acceptance forms on the acceptance list and ``/api/acceptances/``."""
+
+    q = django_filters.CharFilter(
+        label="小区名称", field_name="estate__name", lookup_expr="icontains"
+    )
+    street_office = django_filters.ModelChoiceFilter(
+        label="街道办事处",
+        field_name="estate__community__street_office",
+        queryset=_street_offices,
+        empty_label="全部街道",
+    )
+    community = django_filters.ModelChoiceFilter(
+        label="社区", field_name="estate__community", queryset=_communities, empty_label="全部社区"
+    )
+    campaign = django_filters.ModelChoiceFilter(
+        label="整治批次",
+        field_name="estate__campaign",
+        queryset=Campaign.objects.all(),
+        empty_label="全部批次",
+    )
+    status = django_filters.ChoiceFilter(
+        label="状态", choices=AcceptanceForm.Status.choices, empty_label="全部状态"
+    )
+    waiting_days = django_filters.NumberFilter(
+        label="报送指挥部超过（天）", method="filter_waiting", min_value=0, max_value=365
+    )
+
+    class Meta:
+        model = AcceptanceForm
+        fields = ["q", "street_office", "community", "campaign", "status", "waiting_days"]
+
+    def filter_waiting(self, queryset, name, value):
+        since = timezone.now() - timedelta(days=int(value))
+        return queryset.filter(status=AcceptanceForm.Status.SUBMITTED, status_changed_at__lt=since)

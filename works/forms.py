@@ -172,3 +172,87 @@ class SupervisionNoteForm(forms.Form):
     text = forms.CharField(
         label="监理意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+# --- completion acceptance ---------------------------------------------------------------
+class AcceptanceRoundForm(forms.Form):
+    """The fields of a round the street office fills in."""
+
+    acceptance_date = forms.DateField(label="验收日期", required=False, widget=DateInput)
+    street_participants = forms.CharField(
+        label="街道办事处参加人员", max_length=200, required=False
+    )
+    community_participants = forms.CharField(label="社区参加人员", max_length=200, required=False)
+    contractor_participants = forms.CharField(
+        label="施工单位参加人员", max_length=200, required=False
+    )
+    supervisor_participants = forms.CharField(
+        label="监理单位参加人员", max_length=200, required=False
+    )
+    takeover_opinion = forms.CharField(
+        label="社区接管意见",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AcceptanceItemForm(forms.Form):
+    """One works item's row of a round."""
+
+    number = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=12)
+    done_quantity = forms.DecimalField(
+        label="完成工程量", min_value=0, max_digits=12, decimal_places=2
+    )
+    result = forms.ChoiceField(
+        label="验收结果",
+        choices=[("", "未填写"), ("pass", "合格"), ("fail", "不合格")],
+        required=False,
+    )
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+AcceptanceItemFormSet = forms.formset_factory(AcceptanceItemForm, extra=0, max_num=12)
+
+
+class SignForm(forms.Form):
+    password = forms.CharField(
+        label="登录密码（签字确认）",
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class DecisionForm(forms.Form):
+    conclusion = forms.CharField(
+        label="验收意见", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RectificationForm(forms.Form):
+    works_item = forms.TypedChoiceField(label="工程项目", coerce=int, required=False)
+    description = forms.CharField(label="整改要求", max_length=200, required=False)
+    deadline = forms.DateField(label="整改期限", required=False, widget=DateInput)
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["works_item"].choices = [("", "—")] + [
+            (row.works_item_id, f"{row.number}. {row.name}") for row in items
+        ]
+
+
+RectificationFormSet = forms.formset_factory(RectificationForm, extra=3, max_num=20)
+
+
+class FixForm(forms.Form):
+    note = forms.CharField(label="整改情况", max_length=500)
+
+
+class AcceptancePhotoForm(forms.Form):
+    item_number = forms.TypedChoiceField(label="对应项目", coerce=int, required=False)
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item_number"].choices = [("", "整体")] + [
+            (row.number, f"{row.number}. {row.name}") for row in items
+        ]

@@ -10,11 +10,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from estates import audit
+from estates.guards import ensure_writable, require
 from estates.models import AuditEvent, Campaign, Estate, Role, User, WorksItem
 from works.models import (
     Bid,
@@ -47,10 +48,6 @@ CAMPAIGN_FIELDS = (
 
 
 # --- who may do what ---------------------------------------------------------------------
-def _own_street(user, estate) -> bool:
-    return user.is_street_staff and estate.community.street_office_id == user.street_office_id
-
-
 def can_see_amounts(user) -> bool:
     """Contract and bid amounts: HQ and street offices (scope limits them to their own
     compounds); never community leads."""
@@ -71,28 +68,28 @@ def can_edit_scope(user, estate, scope_status=None) -> bool:
     if user.is_hq_staff:
         return True
     status = scope_status or EstateScope.Status.DRAFT
-    return _own_street(user, estate) and status == EstateScope.Status.DRAFT
+    return (
+        user.owns_street_office(estate.community.street_office_id)
+        and status == EstateScope.Status.DRAFT
+    )
 
 
 def can_submit_scope(user, estate) -> bool:
-    return user.is_hq_staff or _own_street(user, estate)
+    return user.is_hq_staff or user.owns_street_office(estate.community.street_office_id)
 
 
 def can_report_progress(user, estate) -> bool:
     """Start, progress and finish are recorded by HQ office or the compound's own street
     office (which supervises on site). Acceptance is ``works.acceptance``."""
-    return user.is_hq_staff or _own_street(user, estate)
+    return user.is_hq_staff or user.owns_street_office(estate.community.street_office_id)
 
 
 def can_edit_schedule(user, estate=None) -> bool:
     if user.is_hq_staff:
         return True
-    return user.is_street_staff and (estate is None or _own_street(user, estate))
-
-
-def _require(allowed: bool, message="您没有权限进行此操作"):
-    if not allowed:
-        raise PermissionDenied(message)
+    return user.is_street_staff and (
+        estate is None or user.owns_street_office(estate.community.street_office_id)
+    )
 
 
 def _money(value) -> str:
@@ -126,10 +123,11 @@ def update_works_item(item: EstateWorksItem, *, actor, values: dict) -> dict:
         .select_related("estate__community", "works_item")
         .get(pk=item.pk)
     )
-    _require(
+    require(
         can_edit_scope(actor, item.estate, scope_status(item.estate)),
         "工程范围已报送或审定，只能由指挥部办公室修改",
     )
+    ensure_writable(item.estate_id)
     before = audit.snapshot(item, SCOPE_FIELDS)
     for name, value in values.items():
         if name in SCOPE_FIELDS:
@@ -164,6 +162,7 @@ def update_works_item(item: EstateWorksItem, *, actor, values: dict) -> dict:
 def save_scope(estate: Estate, *, actor, rows: dict) -> int:
     """Apply ``{works item number: values}`` to a compound's sheet; returns the number of
     rows changed. All or nothing: one bad row leaves the sheet as it was."""
+    ensure_writable(estate.pk)
     ensure_scope_rows(estate)
     changed = 0
     items = EstateWorksItem.objects.filter(estate=estate).select_related("works_item")
@@ -181,6 +180,7 @@ def save_scope(estate: Estate, *, actor, rows: dict) -> int:
 def _transition_scope(estate, *, actor, to, allowed_from, verb, changes, summary):
     """Move ``estate``'s scope to ``to`` from one of ``allowed_from``, set ``changes``
     (timestamps, approver), save, and record the audit event: one path for every move."""
+    ensure_writable(estate.pk)
     ensure_scope_rows(estate)
     scope = EstateScope.objects.select_for_update().get(estate=estate)
     if scope.status not in allowed_from:
@@ -205,7 +205,7 @@ def _transition_scope(estate, *, actor, to, allowed_from, verb, changes, summary
 @transaction.atomic
 def submit_scope(estate: Estate, *, actor) -> EstateScope:
     """The street office sends its draft scope to HQ for approval."""
-    _require(can_submit_scope(actor, estate))
+    require(can_submit_scope(actor, estate))
     if not EstateWorksItem.objects.filter(estate=estate, applicable=True).exists():
         raise ValidationError({"applicable": "至少选择一项需要实施的工作内容后才能报送"})
     return _transition_scope(
@@ -221,7 +221,7 @@ def submit_scope(estate: Estate, *, actor) -> EstateScope:
 
 @transaction.atomic
 def approve_scope(estate: Estate, *, actor) -> EstateScope:
-    _require(can_approve_scope(actor), "只有指挥部可以审定工程范围")
+    require(can_approve_scope(actor), "只有指挥部可以审定工程范围")
     return _transition_scope(
         estate,
         actor=actor,
@@ -236,7 +236,7 @@ def approve_scope(estate: Estate, *, actor) -> EstateScope:
 @transaction.atomic
 def return_scope(estate: Estate, *, actor, reason: str) -> EstateScope:
     """HQ sends a submitted scope back to the street office as a draft."""
-    _require(can_approve_scope(actor), "只有指挥部可以退回工程范围")
+    require(can_approve_scope(actor), "只有指挥部可以退回工程范围")
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写退回原因"})
     return _transition_scope(
@@ -258,7 +258,7 @@ def _clean_company(company):
 
 @transaction.atomic
 def create_company(*, actor, values: dict) -> Company:
-    _require(can_manage_tenders(actor), "只有指挥部办公室可以维护单位名录")
+    require(can_manage_tenders(actor), "只有指挥部办公室可以维护单位名录")
     company = Company(**{k: v for k, v in values.items() if k in COMPANY_FIELDS})
     _clean_company(company)
     company.save()
@@ -268,7 +268,7 @@ def create_company(*, actor, values: dict) -> Company:
 
 @transaction.atomic
 def update_company(company: Company, *, actor, values: dict) -> dict:
-    _require(can_manage_tenders(actor), "只有指挥部办公室可以维护单位名录")
+    require(can_manage_tenders(actor), "只有指挥部办公室可以维护单位名录")
     company = Company.objects.select_for_update().get(pk=company.pk)
     before = audit.snapshot(company, (*COMPANY_FIELDS, "is_active"))
     for name, value in values.items():
@@ -298,7 +298,7 @@ def create_package(
 ) -> TenderPackage:
     """A tender package over approved, applicable, still-planned compound-items of the
     package's campaign, none of them already in another active package."""
-    _require(can_manage_tenders(actor), "只有指挥部办公室可以组织招标")
+    require(can_manage_tenders(actor), "只有指挥部办公室可以组织招标")
     ids = [getattr(item, "pk", item) for item in works_items]
     if not ids:
         raise ValidationError({"works_items": "请至少选择一个小区工程项目"})
@@ -309,6 +309,7 @@ def create_package(
     )
     if len(items) != len(set(ids)):
         raise ValidationError({"works_items": "所选工程项目不存在"})
+    ensure_writable(*{item.estate_id for item in items})
     approved = set(
         EstateScope.objects.filter(
             estate__in={i.estate_id for i in items}, status=EstateScope.Status.APPROVED
@@ -371,7 +372,7 @@ def _open_package(package) -> TenderPackage:
 @transaction.atomic
 def record_bid(package: TenderPackage, *, actor, contractor: Company, amount) -> Bid:
     """Record a bidder's amount at the opening. Above the control price it is refused."""
-    _require(can_manage_tenders(actor), "只有指挥部办公室可以录入投标报价")
+    require(can_manage_tenders(actor), "只有指挥部办公室可以录入投标报价")
     package = _open_package(package)
     if contractor.role != Company.Role.CONTRACTOR or not contractor.is_active:
         raise ValidationError({"contractor": f"{contractor.name} 不是有效的施工单位"})
@@ -413,7 +414,7 @@ def award_package(
 ) -> Contract:
     """Award the package to ``bid``: the contract's amount is the winning bid, it covers
     exactly the package's compound-items, and each of them moves planned → tendered."""
-    _require(can_manage_tenders(actor), "只有指挥部办公室可以定标签约")
+    require(can_manage_tenders(actor), "只有指挥部办公室可以定标签约")
     package = _open_package(package)
     if bid.package_id != package.pk:
         raise ValidationError({"bid": "中标报价不属于本标段"})
@@ -421,6 +422,11 @@ def award_package(
         raise ValidationError({"supervisor": f"{supervisor.name} 不是有效的监理单位"})
     if planned_start and planned_finish and planned_finish < planned_start:
         raise ValidationError({"planned_finish": "计划完工日期不能早于计划开工日期"})
+    ensure_writable(
+        *TenderPackageItem.objects.filter(package=package, is_active=True).values_list(
+            "works_item__estate_id", flat=True
+        )
+    )
     contract = Contract(
         package=package,
         winning_bid=bid,
@@ -472,7 +478,7 @@ def award_package(
 @transaction.atomic
 def cancel_package(package: TenderPackage, *, actor, reason: str) -> TenderPackage:
     """Withdraw an open package; its compound-items may then go into another one."""
-    _require(can_manage_tenders(actor), "只有指挥部办公室可以撤销标段")
+    require(can_manage_tenders(actor), "只有指挥部办公室可以撤销标段")
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写撤销原因"})
     package = _open_package(package)
@@ -507,6 +513,7 @@ def _not_future(day: date, field: str, label: str):
 
 
 def _save_transition(item, before, *, actor, summary):
+    ensure_writable(item.estate_id)
     item.full_clean()
     item.save()
     audit.record(
@@ -526,7 +533,7 @@ _PROGRESS_FIELDS = ["status", "percent_complete", "actual_start", "actual_finish
 def start_item(item: EstateWorksItem, *, actor, on: date) -> EstateWorksItem:
     """tendered → under_construction, with the actual start date."""
     item = _locked_item(item)
-    _require(can_report_progress(actor, item.estate))
+    require(can_report_progress(actor, item.estate))
     if item.status != Status.TENDERED:
         raise _wrong_status(item, "status", "只有已招标的项目才能开工")
     _not_future(on, "actual_start", "实际开工日期")
@@ -541,7 +548,7 @@ def start_item(item: EstateWorksItem, *, actor, on: date) -> EstateWorksItem:
 def report_progress(item: EstateWorksItem, *, actor, percent: int) -> EstateWorksItem:
     """The percent complete of an item under construction (0–99; 100 is finishing)."""
     item = _locked_item(item)
-    _require(can_report_progress(actor, item.estate))
+    require(can_report_progress(actor, item.estate))
     if item.status != Status.UNDER_CONSTRUCTION:
         raise ValidationError(
             {"percent_complete": f"「{item.works_item.short_name}」不在施工中，不能填报进度"}
@@ -559,7 +566,7 @@ def report_progress(item: EstateWorksItem, *, actor, percent: int) -> EstateWork
 def finish_item(item: EstateWorksItem, *, actor, on: date) -> EstateWorksItem:
     """under_construction → completed, with the actual finish date (never before start)."""
     item = _locked_item(item)
-    _require(can_report_progress(actor, item.estate))
+    require(can_report_progress(actor, item.estate))
     if item.status != Status.UNDER_CONSTRUCTION:
         raise _wrong_status(item, "status", "未开工的项目不能完工")
     _not_future(on, "actual_finish", "实际完工日期")
@@ -589,7 +596,8 @@ def set_schedule(
     estate: Estate, *, actor, planned_start: date, planned_finish: date
 ) -> ScheduleEntry:
     """Set a compound's planned start and finish in its street office's schedule."""
-    _require(can_edit_schedule(actor, estate), "只能编制本街道办事处小区的进度计划")
+    require(can_edit_schedule(actor, estate), "只能编制本街道办事处小区的进度计划")
+    ensure_writable(estate.pk)
     if planned_start is None:
         raise ValidationError({"planned_start": "请填写计划开工日期"})
     if planned_finish is None:
@@ -623,7 +631,7 @@ def set_schedule(
 @transaction.atomic
 def update_campaign(campaign: Campaign, *, actor, values: dict) -> dict:
     """HQ sets a campaign's milestone dates (defaults follow the source document)."""
-    _require(can_manage_tenders(actor), "只有指挥部办公室可以设置整治批次节点")
+    require(can_manage_tenders(actor), "只有指挥部办公室可以设置整治批次节点")
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     before = audit.snapshot(campaign, CAMPAIGN_FIELDS)
     for name, value in values.items():
@@ -685,7 +693,7 @@ def create_company_account(
 ):
     """HQ office staff open an account for a contractor's site manager or a supervision
     engineer; the company's category fixes the role."""
-    _require(can_manage_tenders(actor), "只有指挥部办公室可以开设单位账号")
+    require(can_manage_tenders(actor), "只有指挥部办公室可以开设单位账号")
     role = ACCOUNT_ROLE.get(company.role)
     if role is None:
         raise ValidationError({"company": "只有施工单位和监理单位可以开设账号"})
@@ -718,7 +726,8 @@ def create_company_account(
 @transaction.atomic
 def add_supervision_note(estate, *, actor, text: str, works_item=None) -> SupervisionNote:
     """A supervision engineer's note on the works of a compound their firm supervises."""
-    _require(supervises(actor, estate), "只有承担该小区监理的监理工程师可以填写监理意见")
+    require(supervises(actor, estate), "只有承担该小区监理的监理工程师可以填写监理意见")
+    ensure_writable(estate.pk)
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "监理意见：请填写内容"})

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from works import views
+from works import acceptance_views, views
 
 app_name = "works"
 
@@ -39,5 +39,29 @@ urlpatterns = [
     path("tenders/<int:pk>/<str:action>/", views.TenderActionView.as_view(), name="tender-action"),
     path("contracts/", views.ContractListView.as_view(), name="contracts"),
     path("campaigns/", views.CampaignListView.as_view(), name="campaigns"),
+    path("acceptance/", acceptance_views.AcceptanceListView.as_view(), name="acceptances"),
+    path(
+        "acceptance/open/<int:pk>/",
+        acceptance_views.AcceptanceOpenView.as_view(),
+        name="acceptance-open",
+    ),
+    path(
+        "acceptance/<int:pk>/", acceptance_views.AcceptanceDetailView.as_view(), name="acceptance"
+    ),
+    path(
+        "acceptance/<int:pk>/pdf/",
+        acceptance_views.AcceptancePdfView.as_view(),
+        name="acceptance-pdf",
+    ),
+    path(
+        "acceptance/<int:pk>/<str:action>/",
+        acceptance_views.AcceptanceActionView.as_view(),
+        name="acceptance-action",
+    ),
+    path(
+        "acceptance/photos/<uuid:public_id>/",
+        acceptance_views.AcceptancePhotoView.as_view(),
+        name="acceptance-photo",
+    ),
     path("campaigns/<int:pk>/edit/", views.CampaignEditView.as_view(), name="campaign-edit"),
 ]

@@ -22,6 +22,7 @@ from estates.models import AuditEvent, Campaign, Estate, StreetOffice
 from estates.views import apply_service
 from estates.xlsx import xlsx_response
 from works import exports, services
+from works.estate_page import acceptance_section
 from works.filtersets import (
     CompanyFilterSet,
     ContractFilterSet,
@@ -146,6 +147,7 @@ class EstateSheetView(ScopedMixin, DetailView):
             and services.can_submit_scope(user, estate),
             can_approve=status == EstateScope.Status.SUBMITTED and services.can_approve_scope(user),
             can_report=services.can_report_progress(user, estate),
+            acceptance=acceptance_section(user, estate, progress.phase),
             today=today,
             history=AuditEvent.objects.filter(
                 Q(content_type__model="estateworksitem", object_id__in=item_ids)

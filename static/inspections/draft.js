@@ -1,6 +1,7 @@
 /* Keeps a half-filled patrol form in this browser (localStorage) per compound and day, so
-   a dropped connection or a closed tab loses nothing. Photos cannot be kept: the clerk
-   re-selects them. The draft is cleared when the record's page shows it was filed. */
+   a dropped connection or a closed tab loses nothing. Photos cannot be kept: the notice
+   says so and the clerk re-selects them. The draft is cleared when the record's page
+   shows it was filed. A checklist row marked 存在问题 pre-fills the hazard's category. */
 (function () {
   "use strict";
   var PREFIX = "inspections-draft:";
@@ -56,6 +57,20 @@
   if (!hasErrors && restore() && notice) {
     notice.hidden = false;
   }
+  // 存在问题 on a checklist row: the hazard below is most likely of that category.
+  var category = form.querySelector("[name=hazard_category]");
+  var found = form.querySelector("[name=hazard_found]");
+  form.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.type !== "radio" || el.value !== "issue" || !el.checked || !category) { return; }
+    var option = category.querySelector("option[value='" + el.name + "']");
+    if (!option || category.value) { return; }
+    category.value = el.name;
+    if (found && !found.checked) {
+      found.checked = true;
+      found.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
   form.addEventListener("input", save);
   form.addEventListener("change", save);
   var discard = document.getElementById("draft-discard");

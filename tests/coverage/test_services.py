@@ -5,7 +5,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -157,14 +157,14 @@ def test_rejecting_needs_a_reason(estate_a, clerk_a, inspector):
 
 def test_a_street_clerk_cannot_verify(estate_a, clerk_a):
     a = services.assess_item(estate_a, actor=clerk_a, item="有日常维修", met=True, note="有")
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.verify_assessment(a, actor=clerk_a, verified=True)
     a.refresh_from_db()
     assert a.verification == ServiceAssessment.Verification.PENDING
 
 
 def test_another_street_cannot_assess(estate_a, clerk_b):
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.assess_item(estate_a, actor=clerk_b, item="有日常维修", met=True, note="有")
     assert not ServiceAssessment.objects.exists()
 
@@ -276,7 +276,7 @@ def test_ending_an_arrangement_needs_a_reason_and_keeps_the_row(estate_a, clerk_
 
 def test_another_street_cannot_record_an_arrangement(estate_a, clerk_b, hq_leader, inspector):
     for user in (clerk_b, hq_leader, inspector):
-        with pytest.raises(ValidationError):
+        with pytest.raises(PermissionDenied):
             services.record_arrangement(estate_a, actor=user, values=arrangement_values())
     assert not ManagementArrangement.objects.exists()
 
@@ -366,7 +366,7 @@ def test_a_relapse_needs_findings_and_items_of_the_target(renovated_a, inspector
 
 
 def test_street_staff_cannot_record_a_reinspection(renovated_a, clerk_a):
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.record_reinspection(renovated_a, actor=clerk_a, inspected_on=TODAY)
 
 
@@ -378,9 +378,9 @@ def test_the_street_office_records_the_follow_up(renovated_a, clerk_a, clerk_b, 
         findings="乱",
         relapsed_items=["有日常维修"],
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.record_follow_up(r, actor=clerk_b, note="已整改", done_on=TODAY)
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.record_follow_up(r, actor=inspector, note="已整改", done_on=TODAY)
     services.record_follow_up(r, actor=clerk_a, note="已落实维修队", done_on=TODAY)
     r.refresh_from_db()

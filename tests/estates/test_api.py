@@ -11,7 +11,9 @@ PAYLOAD = {
     "name": "接口小区",
     "address": "中原区接口路 2 号",
     "kind": "compound",
+    "building_count": 2,
     "household_count": 80,
+    "floor_area": "5200",
     "condition_class": "good",
 }
 

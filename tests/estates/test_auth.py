@@ -105,6 +105,9 @@ def test_token_api_write_needs_no_csrf(api, clerk_a, community_a, password):
             "address": "x",
             "kind": "compound",
             "condition_class": "gap",
+            "building_count": 1,
+            "household_count": 1,
+            "floor_area": 1,
         },
         HTTP_AUTHORIZATION=f"Token {token['token']}",
     )

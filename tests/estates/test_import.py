@@ -140,7 +140,7 @@ def test_missing_and_unknown_columns(org, hq_staff):
     result = import_ledger(xlsx([], headers=headers), actor=hq_staff)
     assert messages(result) == [
         "第 1 行：无法识别的列：颜色（请使用导入模板）",
-        "第 1 行：缺少必填列：小区名称",
+        "第 1 行：缺少必填列：小区名称、户数",
     ]
 
 

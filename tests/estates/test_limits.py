@@ -44,6 +44,7 @@ def test_page_refuses_a_control_character(login, clerk_a, community_a):
             "building_count": 1,
             "household_count": 1,
             "floor_area": 1,
+            "campaign": "none",
         },
     )
     assert response.status_code == 200

@@ -15,6 +15,7 @@ ESTATE_FORM = {
     "household_count": "90",
     "floor_area": "6000",
     "condition_class": "gap",
+    "campaign": "none",
 }
 
 

@@ -68,3 +68,20 @@ def test_unreadable_database_url_refuses_to_start():
     result = run_manage("check", DATABASE_URL="nosuchdb://what")
     assert result.returncode != 0
     assert "DATABASE_URL" in result.stderr
+
+
+def test_local_production_serve_keeps_plain_http():
+    """`make run`: DEBUG off but served over plain HTTP on this machine."""
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)",
+        DEBUG="false",
+        SECRET_KEY="x" * 20 + "a-real-production-secret-key-1234567890",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SERVE_HTTPS="false",
+        TASKS_IN_PROCESS="true",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-4:] == ["False", "False", "False", "0"]

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from estates.models import AuditEvent
@@ -149,7 +149,7 @@ def test_rectification_needs_a_photo(hazard, clerk_a, contractor):
 
 def test_other_street_and_community_lead_cannot_move(hazard, clerk_b, community_lead_a, contractor):
     for user in (clerk_b, community_lead_a):
-        with pytest.raises(ValidationError):
+        with pytest.raises(PermissionDenied):
             _notify(hazard, user, contractor)
     hazard.refresh_from_db()
     assert hazard.status == S.OPEN

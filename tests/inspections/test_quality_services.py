@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from estates.models import AuditEvent
@@ -62,7 +62,7 @@ def test_per_works_item(inspector, site_a):
 
 def test_only_hq_inspector_or_staff_record(clerk_a, hq_leader, hq_staff, site_a):
     for user in (clerk_a, hq_leader):
-        with pytest.raises(ValidationError):
+        with pytest.raises(PermissionDenied):
             _record(user, site_a)
     assert _record(hq_staff, site_a).status == S.SENT
 
@@ -100,7 +100,7 @@ def test_refused_moves(inspector, clerk_a, site_a):
 
 def test_other_street_cannot_respond(inspector, clerk_b, site_a):
     inspection = _record(inspector, site_a)
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.respond_quality(inspection, actor=clerk_b, note="x")
     inspection.refresh_from_db()
     assert inspection.status == S.SENT

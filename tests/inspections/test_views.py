@@ -225,23 +225,32 @@ def test_estate_detail_section(clerk_a, site_a, login):
     assert "安全巡查与隐患" in body and "最近巡查" in body
 
 
-def test_patrol_pdf_for_the_day(clerk_a, site_a, login, jpeg):
+def test_patrol_pdf_for_the_day_is_a_job_the_clerk_watches(
+    clerk_a, site_a, login, jpeg, django_capture_on_commit_callbacks
+):
+    from estates.models import ExportJob
     from inspections import services
 
     services.file_patrol(
         actor=clerk_a, estate=site_a, values={"patrollers": "王建国"}, photos=[jpeg()]
     )
-    response = login(clerk_a).get(
-        f"/inspections/patrols/daily.pdf?date={timezone.localdate().isoformat()}"
-    )
-    assert response.status_code == 200
+    client = login(clerk_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(f"/inspections/patrols/daily.pdf?date={timezone.localdate().isoformat()}")
+    job = ExportJob.objects.get(owner=clerk_a, kind="patrol_daily_pdf")
+    assert page.url == f"/reports/exports/{job.pk}/"
+    assert (job.status, job.row_count) == ("done", 1)
+    response = client.get(f"/reports/exports/{job.pk}/download/")
     assert response["Content-Type"] == "application/pdf"
-    assert response.content[:5] == b"%PDF-"
+    assert b"".join(response.streaming_content)[:5] == b"%PDF-"
 
 
-def test_patrol_pdf_other_street_is_404(clerk_a, street_b, login):
+def test_patrol_pdf_other_street_is_404_and_queues_nothing(clerk_a, street_b, login):
+    from estates.models import ExportJob
+
     response = login(clerk_a).get(f"/inspections/patrols/daily.pdf?street_office={street_b.pk}")
     assert response.status_code == 404
+    assert not ExportJob.objects.exists()
 
 
 def test_quality_cycle_through_pages(inspector, clerk_a, site_a, contractor, login):

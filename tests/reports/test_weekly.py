@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
+from estates.models import ExportJob
 from reports.weekly_pack import meeting_for, parse_meeting
 
 pytestmark = pytest.mark.django_db
@@ -72,11 +73,20 @@ def test_excel_has_a_sheet_per_section_with_totals(login, hq_staff, estate_a, es
     assert list(total[:3]) == ["合计", 2, estate_a.household_count + estate_b.household_count]
 
 
-def test_pdf_embeds_chinese_text(login, hq_staff, estate_a, tmp_path):
-    response = login(hq_staff).get("/reports/weekly.pdf?meeting=2013-07-09")
+def test_pdf_embeds_chinese_text(
+    login, hq_staff, estate_a, tmp_path, django_capture_on_commit_callbacks
+):
+    client = login(hq_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        job_page = client.get("/reports/weekly.pdf?meeting=2013-07-09")
+    job = ExportJob.objects.get(owner=hq_staff, kind="weekly_pack_pdf")
+    assert job_page.url == f"/reports/exports/{job.pk}/"
+    assert (job.status, job.filename) == ("done", "周报_20130709.pdf")
+    response = client.get(f"/reports/exports/{job.pk}/download/")
     assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline;")
     path = tmp_path / "pack.pdf"
-    path.write_bytes(response.content)
+    path.write_bytes(b"".join(response.streaming_content))
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert "老旧小区整治改造工作周报" in text
     assert "林山寨街道办事处" in text

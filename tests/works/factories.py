@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from estates.models import WorksItem
 from tests.factories import PASSWORD, EstateFactory, UserFactory, record_state
@@ -77,7 +78,7 @@ def filled_in(form, clerk):
         form,
         actor=clerk,
         values={
-            "acceptance_date": date(2013, 10, 10),
+            "acceptance_date": min(date(2013, 10, 10), timezone.localdate()),
             "takeover_opinion": "同意接管",
             "street_participants": "王干事",
             "community_participants": "赵书记",

@@ -286,7 +286,7 @@ def test_every_transition_leaves_an_audit_event(
 def test_an_archived_compound_takes_no_acceptance(completed_a, clerk_a):
     Estate.objects.filter(pk=completed_a.pk).update(archived_at=timezone.now())
     completed_a.refresh_from_db()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError, match="已归档"):
         acceptance.open_form(completed_a, actor=clerk_a)
     assert not AcceptanceForm.objects.exists()
 

@@ -41,3 +41,8 @@ def phase_label(phase):
     from works.queries import phase_label as label
 
     return label(phase)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -34,6 +34,12 @@ class Command(BaseCommand):
                     module.seed(rng=rng, today=today, stdout=self.stdout, scale=scale)
                 else:
                     module.seed(rng=rng, today=today, stdout=self.stdout)
+        # Today's reminders, as the hourly job would send them (each once: keyed).
+        from estates.notify import send_due
+
+        with transaction.atomic():
+            sent = send_due(timezone.now())
+        self.stdout.write(f"  站内提醒：本次新发 {sent} 条")
         if not quiet:
             self.stdout.write("")
             self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")

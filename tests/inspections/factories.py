@@ -33,7 +33,7 @@ class ContractorFactory(factory.django.DjangoModelFactory):
 def under_construction(estate, *, start=None, finish=None, number=1):
     """Give ``estate`` one applicable works item in progress from ``start`` to ``finish``."""
     start = start or timezone.localdate() - timedelta(days=10)
-    return EstateWorksItem.objects.create(
+    item = EstateWorksItem.objects.create(
         estate=estate,
         # get_or_create: transactional tests flush the twelve items the migration made.
         works_item=WorksItem.objects.get_or_create(
@@ -49,6 +49,8 @@ def under_construction(estate, *, start=None, finish=None, number=1):
         actual_start=start,
         actual_finish=finish,
     )
+    record_state(item)
+    return item
 
 
 class PatrolRecordFactory(factory.django.DjangoModelFactory):

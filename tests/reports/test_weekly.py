@@ -74,8 +74,9 @@ def test_excel_has_a_sheet_per_section_with_totals(login, hq_staff, estate_a, es
 
 
 def test_pdf_embeds_chinese_text(
-    login, hq_staff, estate_a, tmp_path, django_capture_on_commit_callbacks
+    login, hq_staff, estate_a, tmp_path, django_capture_on_commit_callbacks, in_2013
 ):
+    after_the_week(in_2013)
     client = login(hq_staff)
     with django_capture_on_commit_callbacks(execute=True):
         job_page = client.get("/reports/weekly.pdf?meeting=2013-07-09")

@@ -45,6 +45,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_clock(name: str, default: str) -> tuple[int, int]:
+    """A time of day as ``HH:MM`` (24-hour), e.g. ``12:00``."""
+    raw = os.environ.get(name, default).strip()
+    try:
+        hour, minute = (int(part) for part in raw.split(":"))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a time of day (use HH:MM)") from exc
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a time of day (use HH:MM)")
+    return hour, minute
+
+
 def env_url_map(name: str) -> dict[str, str]:
     """A JSON object of names to http(s) URLs, e.g. ``{"林山寨": "https://robot/..."}``."""
     import json

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_date, env_int, env_list, env_str, env_url_map
+from config.env import env_bool, env_clock, env_date, env_int, env_list, env_str, env_url_map
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "estates",
     "works",
     "inspections",
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -167,6 +170,26 @@ if SERVE_HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
+# Content-Security-Policy (django-csp): every script and stylesheet comes from the app
+# itself; no inline <script>, no on*= attributes, no <style> blocks in pages. Inline
+# style *attributes* stay allowed: the server draws bars and Gantt positions as
+# widths/offsets computed from the data (numbers only, escaped), never user text.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # --- Language, time -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -182,6 +205,11 @@ DATE_MIN = env_date("DATE_MIN", "2000-01-01")
 DATE_MAX = env_date("DATE_MAX", "2100-12-31")
 if DATE_MIN >= DATE_MAX:
     raise ImproperlyConfigured("DATE_MIN must be before DATE_MAX")
+
+# Ledger import (estates/importing.py): the upload, its inflated size, its rows.
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 10)
+IMPORT_MAX_INFLATED_MB = env_int("IMPORT_MAX_INFLATED_MB", 60)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)
 
 # --- Files ----------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -224,7 +252,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "estates.schema.AutoSchema",
     "EXCEPTION_HANDLER": "estates.api_base.exception_handler",
 }
 # API tokens expire and can be revoked (POST /api/auth/logout/, /api/auth/logout-all/).
@@ -237,6 +265,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "中原区老旧小区整治改造平台 API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Read-only fields out of request bodies, so a generated client sends what is asked.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -244,8 +274,22 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"CheckResultEnum": "inspections.models.CheckResult"},
 }
 
+# --- The Tuesday cycle -----------------------------------------------------------------
+# Street offices' weekly reports are due on the Tuesday of the meeting at this time
+# (Asia/Shanghai); later is late, none by then is missing.
+WEEKLY_REPORT_DEADLINE = env_clock("WEEKLY_REPORT_DEADLINE", "12:00")
+
 # --- Celery ---------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
+# Without a broker every task runs inside the request that enqueues it. Fine for a fresh
+# clone, the tests and `make run`; in production it would hide a missing REDIS_URL, so
+# with DEBUG=false it has to be asked for by name.
+TASKS_IN_PROCESS = env_bool("TASKS_IN_PROCESS", DEBUG)
+if not REDIS_URL and not TASKS_IN_PROCESS:
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set when DEBUG=false "
+        "(or set TASKS_IN_PROCESS=true to run Celery tasks in-process, without Redis)"
+    )
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -254,18 +298,20 @@ if REDIS_URL:
     CELERY_RESULT_BACKEND = None
     CELERY_TASK_IGNORE_RESULT = True
     # A sick Redis must not hang a request: bounded connect and publish retries.
-    CELERY_BROKER_CONNECTION_TIMEOUT = 3
+    CELERY_BROKER_CONNECTION_TIMEOUT = 2
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_timeout": 3,
-        "socket_connect_timeout": 3,
-        "max_retries": 2,
+        "socket_timeout": 2,
+        "socket_connect_timeout": 2,
+        "max_retries": 1,
         "interval_start": 0,
         "interval_step": 0.5,
         "interval_max": 1,
         # Longer than any task we run, so acks_late never re-delivers a running task.
         "visibility_timeout": 4 * 3600,
     }
-    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_max": 1}
+    # One quick attempt: a job whose publish fails stays queued and the outbox sweep
+    # (estates.outbox, every minute) sends it again, so the user is answered at once.
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_max": 0.5}
     CELERY_TASK_ACKS_LATE = True
     CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 else:
@@ -302,6 +348,13 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# The outbox sweep: jobs whose task the broker never took (or lost) are sent again.
+OUTBOX_RESEND_MINUTES = env_int("OUTBOX_RESEND_MINUTES", 10)
+EXPORT_ABANDONED_HOURS = env_int("EXPORT_ABANDONED_HOURS", 4)
+CELERY_BEAT_SCHEDULE["estates-requeue-stale-jobs"] = {
+    "task": "estates.requeue_stale_jobs",
+    "schedule": crontab(minute="*"),
+}
 CELERY_BEAT_SCHEDULE["estates-send-due-deliveries"] = {
     "task": "estates.send_due_deliveries",
     "schedule": crontab(minute="*/5"),

@@ -1,19 +1,7 @@
 from django.contrib import admin
 
 from coverage.models import ManagementArrangement, Reinspection, ServiceAssessment
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records change only through ``coverage.services`` (audited); the admin reads."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from estates.admin import ReadOnlyAdmin
 
 
 @admin.register(ManagementArrangement)

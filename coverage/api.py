@@ -3,6 +3,7 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -88,6 +89,7 @@ class ArrangementViewSet(ScopedReadOnlyViewSet):
         serializer.save()
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=EndArrangementSerializer, responses=ArrangementSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         arrangement = self.get_object()
@@ -185,6 +187,7 @@ class AssessmentViewSet(ScopedReadOnlyViewSet):
         serializer.save()
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=VerifySerializer, responses=AssessmentSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         assessment = self.get_object()
@@ -249,7 +252,7 @@ class ReinspectionSerializer(serializers.ModelSerializer):
 
 class FollowUpSerializer(serializers.Serializer):
     done_on = serializers.DateField(label="整改完成日期")
-    note = serializers.CharField(label="整改情况")
+    note = serializers.CharField(label="整改情况", max_length=1000)
 
 
 class ReinspectionViewSet(ScopedReadOnlyViewSet):
@@ -278,6 +281,7 @@ class ReinspectionViewSet(ScopedReadOnlyViewSet):
         serializer.save()
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=FollowUpSerializer, responses=ReinspectionSerializer)
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request, pk=None):
         reinspection = self.get_object()

@@ -65,7 +65,7 @@ class ReinspectionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     findings = forms.CharField(
-        label="检查情况", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="检查情况", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     next_due_on = forms.DateField(
         label="下次回头看日期", required=False, widget=DateInput(), help_text="留空则 90 天后"
@@ -79,4 +79,6 @@ class ReinspectionForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     done_on = forms.DateField(label="整改完成日期", widget=DateInput())
-    note = forms.CharField(label="整改情况", widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="整改情况", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )

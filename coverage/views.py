@@ -22,6 +22,8 @@ from coverage.forms import (
     VerifyForm,
 )
 from coverage.models import ManagementArrangement, Reinspection, ServiceAssessment
+from coverage.queries import renovated
+from estates.guards import require
 from estates.mixins import FilteredListMixin, ScopedMixin
 from estates.models import Estate
 from estates.views import apply_service
@@ -97,6 +99,8 @@ class EstateCoverageView(EstateScopedMixin, TemplateView):
             can_assess=services.can_assess(user, estate) and not estate.is_archived,
             can_verify=services.can_verify(user),
             can_reinspect=services.can_record_reinspection(user) and not estate.is_archived,
+            # 回头看 applies from the end of renovation on (completed or accepted).
+            renovated=Estate.objects.filter(pk=estate.pk).filter(renovated()).exists(),
             can_follow_up=user.owns_street_office(estate.community.street_office_id),
             assess_form=AssessForm(),
             verify_form=VerifyForm(),
@@ -156,8 +160,7 @@ class ScopedActionView(ScopedMixin, View):
 
     def post(self, request, pk):
         obj = get_object_or_404(self.get_queryset(), pk=pk)
-        if not self.allowed(request.user, obj):
-            raise PermissionDenied("您没有权限进行此操作")
+        require(self.allowed(request.user, obj), "您没有权限进行此操作")
         try:
             message = self.act(obj)
         except ValidationError as exc:
@@ -251,8 +254,10 @@ class ReinspectionRecordView(EstateScopedMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.get_estate()
-            if not services.can_record_reinspection(request.user):
-                raise PermissionDenied("只有指挥部办公室或质量检查员可以登记回头看")
+            require(
+                services.can_record_reinspection(request.user),
+                "只有指挥部办公室或质量检查员可以登记回头看",
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):

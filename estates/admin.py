@@ -6,6 +6,7 @@ HQ office staff to manage accounts and reference data."""
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from estates import audit
 from estates.models import (
     AuditEvent,
     Campaign,
@@ -41,6 +42,17 @@ class ScopedAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyAdmin(ScopedAdmin):
+    """For records that change only through their app's services (which audit): the
+    admin reads them. The one read-only admin; every app's admin uses it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "role", "street_office", "community", "is_active"]
@@ -57,72 +69,72 @@ class UserAdmin(BaseUserAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: audit events point at their actor
 
+    def save_model(self, request, obj, form, change):
+        """Account changes made here are audited like any other (never the password's
+        hash: only that it changed)."""
+        fields = [
+            name
+            for name in form.changed_data
+            if name in {f.name for f in User._meta.concrete_fields} and name != "password"
+        ]
+        before = audit.snapshot(User.objects.get(pk=obj.pk), fields) if change else {}
+        super().save_model(request, obj, form, change)
+        changes = audit.diff(obj, before) if change else {}
+        if "password" in form.changed_data:
+            changes["password"] = {"label": "密码", "old": "", "new": "（已修改）"}
+        audit.record(
+            obj,
+            actor=request.user,
+            action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
+            changes=changes,
+            summary=f"管理后台{'修改' if change else '新增'}账号 {obj.username}",
+        )
+
 
 @admin.register(District)
-class DistrictAdmin(ScopedAdmin):
+class DistrictAdmin(ReadOnlyAdmin):
     pass
 
 
 @admin.register(StreetOffice)
-class StreetOfficeAdmin(ScopedAdmin):
+class StreetOfficeAdmin(ReadOnlyAdmin):
     list_display = ["name", "short_name", "sort_order"]
 
 
 @admin.register(Community)
-class CommunityAdmin(ScopedAdmin):
+class CommunityAdmin(ReadOnlyAdmin):
     list_display = ["name", "street_office"]
     list_filter = ["street_office"]
     list_select_related = ["street_office"]
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ScopedAdmin):
+class CampaignAdmin(ReadOnlyAdmin):
     list_display = ["year", "name", "construction_start_deadline", "construction_finish_deadline"]
 
 
 @admin.register(WorksItem)
-class WorksItemAdmin(ScopedAdmin):
+class WorksItemAdmin(ReadOnlyAdmin):
     list_display = ["number", "name", "short_name", "default_unit"]
 
 
 @admin.register(Estate)
-class EstateAdmin(ScopedAdmin):
+class EstateAdmin(ReadOnlyAdmin):
     list_display = ["name", "community", "kind", "condition_class", "campaign", "archived_at"]
     list_filter = ["community__street_office", "kind", "condition_class", "campaign"]
     list_select_related = ["community__street_office", "campaign"]
-    search_fields = ["name", "address"]
-
-    def has_change_permission(self, request, obj=None):
-        return False  # edits go through the ledger pages so they are audited
-
-    def has_add_permission(self, request):
-        return False
+    search_fields = ["name", "address"]  # edits go through the ledger pages (audited)
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "action", "content_type", "object_id", "summary"]
     list_filter = ["action", "content_type"]
     list_select_related = ["actor", "content_type"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(ReadOnlyAdmin):
     list_display = ["id", "kind", "owner", "status", "row_count", "created_at", "finished_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["owner"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

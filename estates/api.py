@@ -72,12 +72,9 @@ class CommunityViewSet(ScopedReadOnlyViewSet):
 
 class WorksItemViewSet(ScopedReadOnlyViewSet):
     queryset = WorksItem.objects.all()
+    reference_data = True  # the same twelve items for every logged-in user
     serializer_class = WorksItemSerializer
     pagination_class = None
-
-    def get_queryset(self):
-        # Reference data: the same twelve items for every logged-in user.
-        return WorksItem.objects.all()
 
 
 class EstateViewSet(ScopedModelViewSet):

@@ -48,15 +48,23 @@ class ScopedWritePermission(permissions.BasePermission):
 
 
 class ScopedViewSetMixin:
-    """Every viewset's queryset goes through ``visible_to``; ``can_write`` gates writes."""
+    """Every viewset's ``queryset`` is narrowed by ``visible_to`` once, in ``initial()``
+    (after authentication, before the handler), as NetBox does; a ``get_queryset``
+    override starts from ``super().get_queryset()``. ``can_write`` gates writes."""
 
     permission_classes = [ScopedWritePermission]
     # Ids are positive 64-bit integers: anything else in the path is a 404 at the router,
     # before a lookup can overflow the database's integer type or fail to parse.
     lookup_value_regex = r"[1-9][0-9]{0,17}"
 
-    def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
+    #: Reference data every logged-in user reads alike (works items, campaigns): the
+    #: only viewsets not narrowed; a scoped model's viewset never sets it.
+    reference_data = False
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not self.reference_data:
+            self.queryset = self.queryset.visible_to(request.user)
 
     def can_write(self, user, obj=None) -> bool:
         return False

@@ -127,22 +127,15 @@ def seed_organisation():
 
 
 def seed_campaigns(today: date):
-    """Last year's batch on the source document's calendar (finished and accepted), and
-    this year's batch with its milestones set so that today falls in construction: the
-    demo shows a campaign in full swing whatever day it is loaded."""
+    """Last year's batch and this year's, both on the plan's calendar (tendering in the
+    first half, construction started by 31 July and finished by 30 September, acceptance
+    in October and November): the demo shows this year's campaign where the plan puts it
+    on the day it is loaded (in December: the acceptance aftermath)."""
     last, _ = Campaign.objects.get_or_create(
         year=today.year - 1, defaults=Campaign.defaults_for_year(today.year - 1)
     )
     current, _ = Campaign.objects.get_or_create(
-        year=today.year,
-        defaults={
-            "name": f"{today.year}年度老旧小区整治改造",
-            "tender_deadline": today - timedelta(days=100),
-            "construction_start_deadline": today - timedelta(days=70),
-            "construction_finish_deadline": today + timedelta(days=20),
-            "acceptance_start": today + timedelta(days=21),
-            "acceptance_end": today + timedelta(days=80),
-        },
+        year=today.year, defaults=Campaign.defaults_for_year(today.year)
     )
     return [last, current]
 

@@ -86,6 +86,17 @@ class ArchiveForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label="台账文件（.xlsx）")
 
+    def clean_file(self):
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_MB * 1024 * 1024:
+            size = upload.size / 1024 / 1024
+            raise forms.ValidationError(
+                f"文件过大（{size:.1f} MB），不超过 {settings.IMPORT_MAX_MB} MB"
+            )
+        return upload
+
 
 class NotificationPreferencesForm(forms.Form):
     """One pair of boxes per topic: 电子邮件 and 工作群机器人. In-app messages always arrive."""

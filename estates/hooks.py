@@ -20,6 +20,7 @@ module         what it defines                        who reads it
 ``reminders``  ``due(now)`` → [Reminder]              ``estates.notify.send_due``
 ``company_scope`` ``estate_ids(company_id)`` → subquery ``estates.scoping`` (company users)
 ``todo``       ``sources(user, today)`` → [Source]   我的待办 (``estates.tasklist``)
+``outbox``     ``stale(now)`` → [(task, [ids])]       ``estates.outbox`` (the sweep)
 ============== ====================================== ====================================
 """
 

@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
@@ -19,7 +20,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from estates import services
 from estates.models import AuditEvent, Campaign, Community, Estate, StreetOffice
 
-MAX_ROWS = 20000
+#: Limits of one import (settings ``IMPORT_MAX_ROWS``, ``IMPORT_MAX_MB``,
+#: ``IMPORT_MAX_INFLATED_MB``): rows are counted over every row read, blank or wrong
+#: ones included; the archive is refused by its inflated size before anything is parsed.
+MAX_COLUMNS = 60
+MAX_ERRORS = 200
+MB = 1024 * 1024
 COORDINATES_HEADER = "经纬度（经度,纬度）"
 
 
@@ -99,7 +105,7 @@ def build_template() -> Workbook:
             options = ",".join(_CHOICES[column.field])
             rule = DataValidation(type="list", formula1=f'"{options}"', allow_blank=False)
             letter = sheet.cell(row=1, column=COLUMNS.index(column) + 1).column_letter
-            rule.add(f"{letter}2:{letter}{MAX_ROWS}")
+            rule.add(f"{letter}2:{letter}{settings.IMPORT_MAX_ROWS + 1}")
             sheet.add_data_validation(rule)
     notes = workbook.create_sheet("填写说明")
     for line in (
@@ -116,14 +122,51 @@ def build_template() -> Workbook:
     return workbook
 
 
+def check_upload(upload) -> list[RowError]:
+    """The file's own size, then the size it inflates to (an .xlsx is a zip archive; a
+    724 KB "zip bomb" once took 10 s to refuse), before openpyxl reads a byte of it."""
+    limit = settings.IMPORT_MAX_MB * MB
+    size = getattr(upload, "size", None)
+    if size is not None and size > limit:
+        return [
+            RowError(
+                None, "", f"文件过大（{size / MB:.1f} MB），不超过 {settings.IMPORT_MAX_MB} MB"
+            )
+        ]
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return [RowError(None, "", "不是有效的 Excel（.xlsx）文件，请使用导入模板")]
+    finally:
+        upload.seek(0)
+    inflated = sum(entry.file_size for entry in entries)
+    inflated_limit = settings.IMPORT_MAX_INFLATED_MB * MB
+    if inflated > inflated_limit or len(entries) > 1000:
+        return [
+            RowError(
+                None,
+                "",
+                f"文件解压后过大（{inflated / MB:.0f} MB，上限 "
+                f"{settings.IMPORT_MAX_INFLATED_MB} MB），疑似异常文件，已拒绝",
+            )
+        ]
+    return []
+
+
 def _read_rows(upload, errors):
+    refused = check_upload(upload)
+    if refused:
+        errors.extend(refused)
+        return None, None
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         errors.append(RowError(None, "", "不是有效的 Excel（.xlsx）文件，请使用导入模板"))
         return None, None
     sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    # At most MAX_COLUMNS columns are read, whatever width the sheet claims.
+    rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
     header = next(rows, None)
     if header is None:
         errors.append(RowError(None, "", "工作表是空的，没有列名和数据"))
@@ -295,11 +338,23 @@ def import_ledger(upload, *, actor) -> ImportResult:
     planned = []  # (row number, values)
     first_row_of = {}
     for row_number, raw_row in enumerate(rows, start=2):
+        # Every row read counts, blank and wrong ones too: a million bad rows stop here.
+        if row_number - 1 > settings.IMPORT_MAX_ROWS:
+            result.errors.append(
+                RowError(
+                    row_number,
+                    "",
+                    f"一次最多导入 {settings.IMPORT_MAX_ROWS} 行，请分成几个文件导入",
+                )
+            )
+            break
+        if len(result.errors) >= MAX_ERRORS:
+            result.errors.append(
+                RowError(None, "", f"错误超过 {MAX_ERRORS} 条，已停止检查；请修改后重新上传")
+            )
+            break
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw_row):
             continue
-        if len(planned) >= MAX_ROWS:
-            result.errors.append(RowError(row_number, "", f"一次最多导入 {MAX_ROWS} 行"))
-            break
         errors_before = len(result.errors)
         values = _row_values(headers, raw_row, row_number, lookups, result.errors)
         community, name = values.get("community"), values.get("name")

@@ -4,17 +4,25 @@ A row outside the user's scope is a 404 (its existence is not confirmed); a writ
 user's role does not allow on a row they can see is a 403."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+
+from estates.guards import require
 
 
 class ScopedMixin(LoginRequiredMixin):
-    """``queryset`` is narrowed to the user's scope before anything else touches it."""
+    """``queryset`` is narrowed to the user's scope once, in ``setup()``, before any
+    handler (or ``dispatch``) runs, the way NetBox restricts in ``initial()``. A view that
+    overrides ``get_queryset`` starts from ``super().get_queryset()``; it never starts
+    again from ``Model.objects``."""
 
     queryset = None
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.queryset = self.queryset.visible_to(request.user)
+
     def get_queryset(self):
-        return self.queryset.visible_to(self.request.user)
+        return self.queryset.all()
 
 
 class WriteAllowedMixin:
@@ -26,8 +34,7 @@ class WriteAllowedMixin:
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             obj = self.get_object() if "pk" in kwargs else None
-            if not self.can_write(request.user, obj):
-                raise PermissionDenied("您没有权限进行此操作")
+            require(self.can_write(request.user, obj), "您没有权限进行此操作")
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -693,6 +693,8 @@ class ExportJob(models.Model):
     params = models.CharField("筛选条件", max_length=1000, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    #: When the broker last took its task (``estates.outbox``); None: not yet.
+    enqueued_at = models.DateTimeField("入队时间", null=True, blank=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     row_count = models.PositiveIntegerField("行数", null=True, blank=True)

@@ -28,6 +28,8 @@ class NavEntry(NamedTuple):
     active: bool
     daily: bool
     children: tuple
+    #: This page is one of the section's own pages: show them as tabs above it.
+    tabs: bool = False
 
 
 def _matches(prefix: str, path: str) -> int:
@@ -64,6 +66,7 @@ def entries(items, path: str) -> list[NavEntry]:
                 )
                 for c in children
             ),
+            active and any(c.url.split("?", 1)[0] == path for c in children),
         )
 
     return [entry(item, item is best) for item in items]

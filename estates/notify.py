@@ -110,13 +110,11 @@ def _queue_deliveries(messages: list[Message], topic: str) -> None:
     ids = [d.pk for d in deliveries]
 
     def enqueue():
+        from estates.outbox import publish
         from estates.tasks import send_delivery
 
         for pk in ids:
-            try:
-                send_delivery.delay(pk)
-            except Exception:  # the broker is sick: the sweep sends it later
-                logger.warning("外部提醒 %s 未能入队，稍后由定时任务重发", pk, exc_info=True)
+            publish(send_delivery, pk)  # the broker is sick: the delivery sweep sends it
 
     transaction.on_commit(enqueue)
 

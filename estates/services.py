@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 
-from estates import audit, exports
+from estates import audit, exports, outbox
 from estates.guards import ensure_writable, require
 from estates.models import AuditEvent, Estate, ExportJob, Message, NotificationPreference, Topic
 from estates.xlsx import workbook_bytes
@@ -188,15 +188,23 @@ def request_export(*, actor, kind: str, params: str) -> ExportJob:
 
     exports.spec(kind)  # unknown kinds fail here, in the request, not in the worker
     job = ExportJob.objects.create(kind=kind, owner=actor, params=params)
-    transaction.on_commit(lambda: run_export.delay(job.pk))
+    # A broker that refuses or hangs leaves the job queued for the sweep (estates.outbox).
+    outbox.enqueue_on_commit(
+        run_export,
+        job.pk,
+        sent=lambda: ExportJob.objects.filter(pk=job.pk, enqueued_at__isnull=True).update(
+            enqueued_at=timezone.now()
+        ),
+    )
     return job
 
 
 def run_export_job(job_id: int) -> ExportJob:
-    """Build the file of a queued job. Idempotent: a finished job is left as it is."""
+    """Build the file of a queued job, once: the job is claimed under its row lock, and a
+    task delivered twice (the sweep, a re-delivery) finds it running or done and leaves."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().select_related("owner").get(pk=job_id)
-        if job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
+        if job.status != ExportJob.Status.QUEUED:
             return job
         job.status, job.started_at = ExportJob.Status.RUNNING, timezone.now()
         job.save(update_fields=["status", "started_at"])

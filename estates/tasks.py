@@ -30,6 +30,14 @@ def send_reminders() -> int:
     return notify.send_due(timezone.now())
 
 
+@shared_task(name="estates.requeue_stale_jobs")
+def requeue_stale_jobs() -> int:
+    """The outbox sweep (every minute): publish again each job queued too long."""
+    from estates import outbox
+
+    return outbox.requeue_stale()
+
+
 # The name it had in ``reports`` keeps jobs queued before the move runnable.
 @shared_task(name="reports.tasks.run_export", acks_late=True)
 def run_export(job_id: int) -> None:

@@ -18,6 +18,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from estates.validators import strip_control_characters
+
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _thin = Side(style="thin", color="000000")
 _BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -58,6 +60,17 @@ class Sheet:
 
 _FORMATS = {"int": "#,##0", "decimal": "#,##0.00", "percent": "0.0", "money": "#,##0.00"}
 
+#: What a spreadsheet may take for the start of a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: str) -> str:
+    """``value`` as a worksheet can hold it: characters that XML 1.0 cannot carry
+    (control characters, lone surrogates) removed, at most 32,767 characters (Excel's
+    cell limit). Stored data from before the model refused them must not take an export
+    down; the ``Styler`` also writes every string as text, never as a formula."""
+    return strip_control_characters(value)[:32767]
+
 
 class _Styler:
     """Makes styled cells for one worksheet. Assigning fonts and borders per cell costs
@@ -69,8 +82,12 @@ class _Styler:
         self.styles = {}
 
     def cell(self, value, font=_BODY_FONT, alignment=_LEFT, number_format=None, border=True):
+        text = isinstance(value, str)
+        if text:
+            value = safe_text(value)
         cell = WriteOnlyCell(self.ws, value=value)
-        key = (id(font), id(alignment), number_format, border)
+        risky = text and value.startswith(FORMULA_TRIGGERS)
+        key = (id(font), id(alignment), number_format, border, risky)
         style = self.styles.get(key)
         if style is None:
             cell.font = font
@@ -79,15 +96,26 @@ class _Styler:
                 cell.border = _BORDER
             if number_format:
                 cell.number_format = number_format
+            if risky:
+                # Excel keeps a quote-prefixed cell as text even when someone edits it.
+                cell.quotePrefix = True
             self.styles[key] = copy(cell._style)
         else:
             cell._style = copy(style)
+        if text:
+            cell.data_type = "s"  # user text is text, never a formula
         return cell
+
+
+def _sheet_name(name: str) -> str:
+    # Excel refuses []:*?/\ in a sheet name and more than 31 characters.
+    cleaned = safe_text(name).translate({ord(c): "_" for c in "[]:*?/\\"})
+    return cleaned[:31] or "Sheet1"
 
 
 def add_sheet(workbook: Workbook, sheet: Sheet) -> int:
     """Write ``sheet`` into ``workbook``; returns the number of data rows."""
-    ws = workbook.create_sheet(sheet.sheet_name[:31])
+    ws = workbook.create_sheet(_sheet_name(sheet.sheet_name))
     styler = _Styler(ws)
     ncols = len(sheet.columns)
     last = get_column_letter(ncols)

@@ -3,6 +3,7 @@ deleted here (the audit trail would miss it)."""
 
 from django.contrib import admin
 
+from estates.admin import ReadOnlyAdmin
 from inspections.models import (
     Hazard,
     MissedPatrol,
@@ -12,17 +13,6 @@ from inspections.models import (
     Photo,
     QualityInspection,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PatrolRecord)

@@ -5,6 +5,7 @@ move → 400 with the service's message. Hazard and quality moves are explicit a
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -60,7 +61,7 @@ class NestedHazardSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(
         choices=Hazard.Severity.choices, default=Hazard.Severity.GENERAL, label="等级"
     )
-    description = serializers.CharField(label="隐患描述")
+    description = serializers.CharField(label="隐患描述", max_length=1000)
     location = serializers.CharField(max_length=100, label="具体位置")
     deadline = serializers.DateField(required=False, allow_null=True, label="整改期限")
 
@@ -121,7 +122,7 @@ class AmendSerializer(serializers.Serializer):
     time = serializers.TimeField(required=False)
     patrollers = serializers.CharField(max_length=100, required=False)
     contractor_staff = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    findings = serializers.CharField(required=False, allow_blank=True)
+    findings = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -150,6 +151,19 @@ class PatrolRecordViewSet(ScopedModelViewSet):
             return services.can_file_patrol(user)
         return services.can_amend_patrol(user, obj)
 
+    @extend_schema(
+        responses={
+            201: PatrolRecordSerializer,
+            409: inline_serializer(
+                "DuplicatePatrol",
+                {
+                    "estate": serializers.ListField(child=serializers.CharField()),
+                    "existing": serializers.IntegerField(),
+                    "existing_url": serializers.CharField(),
+                },
+            ),
+        }
+    )
     def create(self, request, *args, **kwargs):
         try:
             return super().create(request, *args, **kwargs)
@@ -163,6 +177,7 @@ class PatrolRecordViewSet(ScopedModelViewSet):
                 status=status.HTTP_409_CONFLICT,
             )
 
+    @extend_schema(request=AmendSerializer, responses={201: PatrolAmendmentSerializer})
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
         record = self.get_object()
@@ -236,13 +251,13 @@ class NotifySerializer(serializers.Serializer):
 
 
 class RectifySerializer(serializers.Serializer):
-    rectification_note = serializers.CharField(label="整改情况")
+    rectification_note = serializers.CharField(label="整改情况", max_length=1000)
     photos = serializers.ListField(child=serializers.FileField(), label="整改后照片")
 
 
 class RecheckSerializer(serializers.Serializer):
     passed = serializers.BooleanField(label="复查合格")
-    note = serializers.CharField(label="复查意见")
+    note = serializers.CharField(label="复查意见", max_length=1000)
     new_deadline = serializers.DateField(required=False, allow_null=True, label="新的整改期限")
 
 
@@ -283,6 +298,7 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         return self._run(lambda: call(hazard, dict(serializer.validated_data)))
 
+    @extend_schema(request=NotifySerializer, responses=HazardSerializer)
     @action(detail=True, methods=["post"])
     def notify(self, request, pk=None):
         return self._action(
@@ -291,6 +307,7 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
             lambda h, d: services.notify_hazard(h, actor=request.user, **d),
         )
 
+    @extend_schema(request=RectifySerializer, responses=HazardSerializer)
     @action(detail=True, methods=["post"])
     def rectify(self, request, pk=None):
         return self._action(
@@ -301,6 +318,7 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
             ),
         )
 
+    @extend_schema(request=RecheckSerializer, responses=HazardSerializer)
     @action(detail=True, methods=["post"])
     def reinspect(self, request, pk=None):
         return self._action(
@@ -309,6 +327,7 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
             lambda h, d: services.reinspect_hazard(h, actor=request.user, **d),
         )
 
+    @extend_schema(request=ConfirmSerializer, responses=HazardSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """A supervision engineer confirms the rectification before the re-inspection."""
@@ -318,6 +337,7 @@ class HazardViewSet(_ActionsMixin, ScopedModelViewSet):
             lambda h, d: services.confirm_rectification(h, actor=request.user, note=d["note"]),
         )
 
+    @extend_schema(request=None, responses=HazardSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         hazard = self.get_object()
@@ -395,7 +415,7 @@ class QualityInspectionSerializer(serializers.ModelSerializer):
 
 
 class RespondSerializer(serializers.Serializer):
-    response_note = serializers.CharField(label="整改回复")
+    response_note = serializers.CharField(label="整改回复", max_length=1000)
 
 
 class QualityInspectionViewSet(_ActionsMixin, ScopedModelViewSet):
@@ -414,6 +434,7 @@ class QualityInspectionViewSet(_ActionsMixin, ScopedModelViewSet):
             return services.can_respond_quality(user, obj)
         return services.can_recheck_quality(user, obj)
 
+    @extend_schema(request=RespondSerializer, responses=QualityInspectionSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
         inspection = self.get_object()
@@ -424,6 +445,7 @@ class QualityInspectionViewSet(_ActionsMixin, ScopedModelViewSet):
             lambda: services.respond_quality(inspection, actor=request.user, note=note)
         )
 
+    @extend_schema(request=RecheckSerializer, responses=QualityInspectionSerializer)
     @action(detail=True, methods=["post"])
     def recheck(self, request, pk=None):
         inspection = self.get_object()

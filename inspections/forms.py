@@ -55,7 +55,7 @@ class PatrolForm(forms.Form):
     patrollers = forms.CharField(label="巡查人员", max_length=100)
     contractor_staff = forms.CharField(label="施工方现场人员", max_length=100, required=False)
     findings = forms.CharField(
-        label="巡查情况", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="巡查情况", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     photos = PhotosField(label="现场照片")
     hazard_found = forms.BooleanField(label="发现安全隐患", required=False)
@@ -70,7 +70,7 @@ class PatrolForm(forms.Form):
     )
     hazard_location = forms.CharField(label="具体位置", max_length=100, required=False)
     hazard_description = forms.CharField(
-        label="隐患描述", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="隐患描述", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     hazard_deadline = forms.DateField(
         label="建议整改期限",
@@ -139,7 +139,7 @@ class AmendForm(forms.Form):
     patrollers = forms.CharField(label="巡查人员", max_length=100)
     contractor_staff = forms.CharField(label="施工方现场人员", max_length=100, required=False)
     findings = forms.CharField(
-        label="巡查情况", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="巡查情况", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, **kwargs):
@@ -188,7 +188,9 @@ class NotifyForm(forms.Form):
 
 
 class RectifyForm(forms.Form):
-    rectification_note = forms.CharField(label="整改情况", widget=forms.Textarea(attrs={"rows": 3}))
+    rectification_note = forms.CharField(
+        label="整改情况", max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     photos = PhotosField(label="整改后照片", required=True)
 
 
@@ -205,7 +207,9 @@ class ReinspectForm(forms.Form):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label="复查意见", widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="复查意见", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     new_deadline = forms.DateField(
         label="新的整改期限",
         required=False,
@@ -230,7 +234,9 @@ class QualityInspectionForm(forms.Form):
         label="施工单位", queryset=Company.objects.none(), required=False
     )
     rating = forms.ChoiceField(label="评定", choices=QualityInspection.Rating.choices)
-    findings = forms.CharField(label="检查情况", widget=forms.Textarea(attrs={"rows": 4}))
+    findings = forms.CharField(
+        label="检查情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
     photos = PhotosField(label="检查照片")
 
     def __init__(self, *args, estate, **kwargs):

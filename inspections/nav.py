@@ -17,7 +17,7 @@ def items_for(user):
             NavItem("质量反馈", reverse("inspections:quality-list"), "/inspections/quality/"),
         ]
     pages = (
-        NavItem("今日巡查", reverse("inspections:today"), "/inspections/today"),
+        NavItem("今日巡查", reverse("inspections:today"), "/inspections/"),
         NavItem("巡查记录", reverse("inspections:patrol-list"), "/inspections/patrols/"),
         NavItem("安全隐患", reverse("inspections:hazard-list"), "/inspections/hazards/"),
         NavItem("巡查考核", reverse("inspections:compliance"), "/inspections/compliance/"),

@@ -69,7 +69,8 @@ def hazard_movers_q(user, move: str) -> Q:
 
     The street office pushes its own hazards and HQ office staff may step in; the
     contractor records its own rectification; a supervision engineer may confirm a
-    rectification on the compounds the firm supervises before the re-inspection."""
+    rectification on the compounds the firm supervises before the re-inspection; only HQ
+    (office or quality inspector) closes a hazard off (销号)."""
     nothing = Q(pk__in=[])
     if user is None or not user.is_authenticated or not user.is_active:
         return nothing
@@ -79,6 +80,11 @@ def hazard_movers_q(user, move: str) -> Q:
                 estate_id__in=company_estate_ids(user.company_id), supervisor_confirmed_at=None
             )
         return nothing
+    if move == "close":
+        # HQ closes off (销号) once the street office's re-inspection passed: the office
+        # or its quality inspector signs off, so no street office closes its own case
+        # with nobody else involved (HQ supervises safety and quality; DOMAIN.md).
+        return Q() if (user.is_hq_staff or user.is_inspector) else nothing
     if user.is_hq_staff:
         return Q()
     if user.is_street_staff and user.street_office_id:

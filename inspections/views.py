@@ -6,7 +6,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, Q, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from estates import audit, exports
+from estates.guards import require
 from estates.mixins import FilteredListMixin, ScopedMixin
 from estates.models import Estate
 from estates.views import apply_service
@@ -80,21 +81,22 @@ class PatrolListView(ListPage):
         )
 
 
-class PatrolCreateView(LoginRequiredMixin, FormView):
+class PatrolCreateView(ScopedMixin, FormView):
     """Today's patrol of one compound, made for a phone: the checklist as big toggles, the
     draft kept in the browser if the connection drops (static/inspections/draft.js)."""
 
+    queryset = Estate.objects.with_org()
     form_class = forms.PatrolForm
     template_name = "inspections/patrol_form.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.estate = get_object_or_404(
-            Estate.objects.visible_to(request.user).with_org(), pk=kwargs["estate_pk"]
+        self.estate = get_object_or_404(self.get_queryset(), pk=kwargs["estate_pk"])
+        require(
+            services.can_file_patrol(request.user, self.estate),
+            "只有本街道办事处的工作人员可以填报巡查记录",
         )
-        if not services.can_file_patrol(request.user, self.estate):
-            raise PermissionDenied("只有本街道办事处的工作人员可以填报巡查记录")
         self.existing = PatrolRecord.objects.filter(
             estate=self.estate, date=timezone.localdate()
         ).first()
@@ -187,8 +189,10 @@ class PatrolAmendView(ScopedMixin, FormView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.record = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        if not services.can_amend_patrol(request.user, self.record):
-            raise PermissionDenied("只有本街道办事处的工作人员可以更正巡查记录")
+        require(
+            services.can_amend_patrol(request.user, self.record),
+            "只有本街道办事处的工作人员可以更正巡查记录",
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
@@ -224,8 +228,10 @@ class HazardCreateView(ScopedMixin, FormView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.record = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        if not services.can_report_hazard(request.user, self.record.estate):
-            raise PermissionDenied("只有本街道办事处的工作人员可以报告隐患")
+        require(
+            services.can_report_hazard(request.user, self.record.estate),
+            "只有本街道办事处的工作人员可以报告隐患",
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -263,11 +269,13 @@ class PatrolPdfView(LoginRequiredMixin, View):
         return exports.enqueue_pdf(request, "patrol_daily_pdf")
 
 
-class PhotoView(LoginRequiredMixin, View):
+class PhotoView(ScopedMixin, View):
     """Serves a photo only to a user who can see its compound; otherwise a 404."""
 
+    queryset = Photo.objects.all()
+
     def get(self, request, public_id):
-        photo = get_object_or_404(Photo.objects.visible_to(request.user), public_id=public_id)
+        photo = get_object_or_404(self.get_queryset(), public_id=public_id)
         try:
             handle = photo.file.open("rb")
         except FileNotFoundError:
@@ -339,8 +347,9 @@ class HazardActionView(ScopedMixin, View):
         hazard = get_object_or_404(self.get_queryset(), pk=pk)
         if action not in HAZARD_ACTIONS:
             raise Http404
-        if not services.can_move_hazard(request.user, hazard, action):
-            raise PermissionDenied("您不能对该隐患进行这一步操作")
+        require(
+            services.can_move_hazard(request.user, hazard, action), "您不能对该隐患进行这一步操作"
+        )
         form_class, label = HAZARD_ACTIONS[action]
         form = form_class(request.POST, request.FILES) if form_class else None
         if form is not None and not form.is_valid():
@@ -422,7 +431,8 @@ class QualityListView(ListPage):
         )
 
 
-class QualityCreateView(LoginRequiredMixin, FormView):
+class QualityCreateView(ScopedMixin, FormView):
+    queryset = Estate.objects.with_org()
     form_class = forms.QualityInspectionForm
     template_name = "inspections/quality_form.html"
 
@@ -430,11 +440,11 @@ class QualityCreateView(LoginRequiredMixin, FormView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         estate_pk = kwargs.get("estate_pk") or request.GET.get("estate")
-        self.estate = get_object_or_404(
-            Estate.objects.visible_to(request.user).with_org(), pk=estate_pk or 0
+        self.estate = get_object_or_404(self.get_queryset(), pk=estate_pk or 0)
+        require(
+            services.can_inspect_quality(request.user),
+            "只有指挥部质量检查员或指挥部办公室可以录入质量检查",
         )
-        if not services.can_inspect_quality(request.user):
-            raise PermissionDenied("只有指挥部质量检查员或指挥部办公室可以录入质量检查")
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -490,15 +500,19 @@ class QualityActionView(ScopedMixin, View):
         inspection = get_object_or_404(self.get_queryset(), pk=pk)
         user = request.user
         if action == "respond":
-            if not services.can_respond_quality(user, inspection):
-                raise PermissionDenied("只有该小区所属街道办事处的工作人员可以回复")
+            require(
+                services.can_respond_quality(user, inspection),
+                "只有该小区所属街道办事处的工作人员可以回复",
+            )
             form = forms.RespondForm(request.POST)
             call = lambda: services.respond_quality(  # noqa: E731
                 inspection, actor=user, note=form.cleaned_data["response_note"]
             )
         elif action == "recheck":
-            if not services.can_recheck_quality(user, inspection):
-                raise PermissionDenied("只有指挥部质量检查员或指挥部办公室可以复查")
+            require(
+                services.can_recheck_quality(user, inspection),
+                "只有指挥部质量检查员或指挥部办公室可以复查",
+            )
             form = forms.RecheckForm(request.POST)
             call = lambda: services.recheck_quality(  # noqa: E731
                 inspection,

@@ -3,18 +3,8 @@ league weights (changed on their own page, audited)."""
 
 from django.contrib import admin
 
+from estates.admin import ReadOnlyAdmin
 from reports.models import LeagueWeights, RollupRun, Snapshot
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Snapshot)

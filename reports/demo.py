@@ -3,14 +3,15 @@ Must be idempotent: running it twice leaves the same data.
 
 Places most demo compounds on the map (each street office around its own point of
 Zhongyuan district; a few left without coordinates, as in real ledgers) and runs the
-roll-up for today, so the dashboards have data at once."""
+roll-up for today, so the dashboards have data at once. Then the Tuesday cycle's weekly
+reports, meetings, action items and an issued pack (``reports.cycle_demo``)."""
 
 import math
 import random
 from decimal import Decimal
 
 from estates.models import Estate, StreetOffice
-from reports import services
+from reports import cycle_demo, services
 from reports.models import RollupRun
 
 #: (longitude, latitude) of Zhongyuan district's centre
@@ -20,6 +21,11 @@ DEMO_ROLLUP_LIMIT = 1000
 
 
 def seed(*, rng, today, stdout):
+    _seed_map_and_rollup(rng=rng, today=today, stdout=stdout)
+    cycle_demo.seed(rng=rng, today=today, stdout=stdout)
+
+
+def _seed_map_and_rollup(*, rng, today, stdout):
     offices = list(StreetOffice.objects.order_by("sort_order", "pk"))
     centres = {}
     for index, office in enumerate(offices):

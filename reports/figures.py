@@ -279,8 +279,8 @@ FIGURES: tuple[Figure, ...] = (
             f"phase_{phase}",
             label,
             "个",
-            f"本批次小区中当日处于「{label}」阶段的小区数（阶段按小区全部需实施工程项目的状态确定，"
-            "见 works.queries.Phase）。",
+            f"本批次小区中当日处于「{label}」阶段的小区数"
+            "（阶段按小区全部需实施工程项目的状态确定）。",
             "works",
             link=_works_list(phase=phase),
         )

@@ -3,7 +3,7 @@ service (``reports.services``) that tests call directly."""
 
 from celery import shared_task
 
-from reports.services import execute_rollup, request_rollup
+from reports.services import execute_rollup, request_rollup, run_pack_job
 
 
 @shared_task(name="reports.run_rollup", acks_late=True)
@@ -17,3 +17,9 @@ def run_rollup(run_id: int) -> dict:
 def rollup_tick() -> None:
     """Beat, every ROLLUP_INTERVAL_MINUTES: queue an incremental run."""
     request_rollup(trigger="beat")
+
+
+@shared_task(acks_late=True)
+def build_meeting_pack(pack_id: int) -> None:
+    """Build a queued meeting pack (a re-delivered task finds it done and stops)."""
+    run_pack_job(pack_id)

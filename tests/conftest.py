@@ -203,3 +203,22 @@ def api_as(api):
         return api
 
     return _as
+
+
+@pytest.fixture(scope="module")
+def demo_district(django_db_setup, django_db_blocker):
+    """The demo district (every model, every persona: hq, leader, inspector, clerk1, lead1,
+    clerk2, community1), loaded once per module inside a transaction rolled back after it,
+    the way ``TestCase.setUpTestData`` does."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("seed_demo", "--quiet", "--scale", "60")
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

@@ -61,6 +61,20 @@ def can_prepare(user, estate) -> bool:
     return user.owns_street_office(estate.community.street_office_id)
 
 
+def can_record_fix(user, rectification) -> bool:
+    """The compound's street office records a fix; so does the contractor of the
+    rectified works item's contract, with its own account."""
+    if can_prepare(user, rectification.round.form.estate):
+        return True
+    return bool(
+        user.is_contractor
+        and user.company_id
+        and rectification.works_item.package_items.filter(
+            is_active=True, package__contract__contractor_id=user.company_id
+        ).exists()
+    )
+
+
 def can_decide(user) -> bool:
     """HQ's inspection acceptance: an HQ inspector or HQ office staff."""
     return user.is_hq_staff or user.is_inspector
@@ -622,7 +636,10 @@ def record_fix(rectification: AcceptanceRectification, *, actor, note: str):
         .get(pk=rectification.pk)
     )
     form = _locked_form(rectification.round.form)
-    require(can_prepare(actor, form.estate), "只有本街道办事处可以登记整改情况")
+    require(
+        can_record_fix(actor, rectification),
+        "只有本街道办事处或该项目的施工单位可以登记整改情况",
+    )
     ensure_writable(form.estate_id)
     if form.status not in (Status.FAILED, Status.RECTIFYING):
         raise _wrong_status(form, "登记整改")

@@ -138,7 +138,8 @@ class AcceptanceDetailView(ScopedMixin, DetailView):
             and slot not in {s.slot for s in live},
             my_slot=slot,
             can_decide=acceptance.can_decide(user) and form.status == Status.SUBMITTED,
-            can_fix=can_prepare and form.status in (Status.FAILED, Status.RECTIFYING),
+            can_fix=(can_prepare or user.is_contractor)
+            and form.status in (Status.FAILED, Status.RECTIFYING),
             all_fixed=all(r.is_fixed for r in current.rectifications.all()),
             history=audit.history_for(form)[:40],
         )

@@ -3,7 +3,11 @@ here every works record is read-only so the audit trail stays complete."""
 
 from django.contrib import admin
 
+from estates.admin import ReadOnlyAdmin
 from works.models import (
+    AcceptanceForm,
+    AcceptanceRound,
+    AcceptanceSignature,
     Bid,
     Company,
     Contract,
@@ -13,17 +17,6 @@ from works.models import (
     TenderPackage,
     TenderPackageItem,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Company)
@@ -78,3 +71,24 @@ class EstateScopeAdmin(ReadOnlyAdmin):
 @admin.register(ScheduleEntry)
 class ScheduleEntryAdmin(ReadOnlyAdmin):
     list_display = ["estate", "planned_start", "planned_finish"]
+
+
+# Acceptance forms change only through works.acceptance (signatures, HQ's decision):
+# read-only here.
+@admin.register(AcceptanceForm)
+class AcceptanceFormAdmin(ReadOnlyAdmin):
+    list_display = ["estate", "status", "round_number", "status_changed_at", "migrated"]
+    list_filter = ["status", "migrated"]
+    list_select_related = ["estate"]
+
+
+@admin.register(AcceptanceRound)
+class AcceptanceRoundAdmin(ReadOnlyAdmin):
+    list_display = ["form", "number", "outcome", "submitted_at", "decided_at"]
+    list_select_related = ["form__estate"]
+
+
+@admin.register(AcceptanceSignature)
+class AcceptanceSignatureAdmin(ReadOnlyAdmin):
+    list_display = ["round", "slot", "signer_name", "signed_at", "voided_at"]
+    list_select_related = ["round__form__estate"]

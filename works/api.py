@@ -12,6 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from estates.api_base import ScopedModelViewSet, ScopedPrimaryKeyRelatedField, ScopedReadOnlyViewSet
+from estates.guards import require
 from estates.models import Campaign, Estate
 from works import acceptance, services
 from works.filtersets import (
@@ -94,9 +95,7 @@ class EstateWorksItemSerializer(serializers.ModelSerializer):
         services.update_works_item(
             instance, actor=self.context["request"].user, values=validated_data
         )
-        return EstateWorksItem.objects.select_related("estate__community", "works_item").get(
-            pk=instance.pk
-        )
+        return self.context["view"].get_queryset().get(pk=instance.pk)
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -133,8 +132,10 @@ class EstateWorksItemViewSet(ScopedModelViewSet):
 
     def _transition(self, request, name):
         item = self.get_object_for_transition()
-        if not services.can_report_progress(request.user, item.estate):
-            raise PermissionDenied("您没有权限填报该小区的工程进度")
+        require(
+            services.can_report_progress(request.user, item.estate),
+            "您没有权限填报该小区的工程进度",
+        )
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         kwargs = {}
@@ -143,7 +144,8 @@ class EstateWorksItemViewSet(ScopedModelViewSet):
         if name == "progress":
             kwargs["percent"] = data.validated_data.get("percent")
         item = services.TRANSITIONS[name](item, actor=request.user, **kwargs)
-        return Response(self.get_serializer(item).data)
+        # Re-read through the scoped, annotated queryset: the answer has every field.
+        return Response(self.get_serializer(self.get_queryset().get(pk=item.pk)).data)
 
     def get_object_for_transition(self):
         # Scope (404) only: the transition's own rule answers 403.
@@ -373,6 +375,7 @@ class CampaignViewSet(ScopedModelViewSet):
 
     serializer_class = CampaignSerializer
     queryset = Campaign.objects.all()
+    reference_data = True  # every user reads the campaigns and their milestones
     http_method_names = ["get", "put", "patch", "head", "options"]
 
     def get_queryset(self):

@@ -58,7 +58,7 @@ def _scope(rng, estate, items):
         )
 
 
-def _progress(rng, rows, campaign, today, is_current):
+def _progress(rng, rows, campaign, today, is_current, accept=True):
     """Set status and dates on one compound's applicable items."""
     applicable = [r for r in rows if r.applicable]
     if not is_current:
@@ -70,37 +70,66 @@ def _progress(rng, rows, campaign, today, is_current):
                 days=rng.randint(0, 20)
             )
         return
+    _current_progress(rng, applicable, campaign, today, accept)
+
+
+def _current_progress(rng, applicable, campaign, today, accept):
+    """This year's batch on the plan's calendar, as far as ``today`` has come: most
+    compounds started before the start deadline and finished before the finish deadline,
+    some late, a few still building (overdue once the deadline has passed), a few never
+    tendered or started. Dates never run past yesterday; a compound finished in time and
+    past its acceptance day is accepted when ``accept`` (the others await their form)."""
+    yesterday = today - timedelta(days=1)
     roll = rng.random()
-    if roll < 0.06:
-        return  # still planned: overdue, tendering should be done
-    if roll < 0.14:
+    if roll < 0.04 or today <= campaign.tender_deadline - timedelta(days=30):
+        return  # still planned: overdue once tendering should be done
+    if roll < 0.08:
         for row in applicable:
             row.status = Status.TENDERED
         return
-    started_late = rng.random() < 0.15
     start_deadline = campaign.construction_start_deadline
+    finish_deadline = campaign.construction_finish_deadline
+    late_start = rng.random() < 0.15
     start = (
         start_deadline + timedelta(days=rng.randint(3, 30))
-        if started_late
-        else start_deadline - timedelta(days=rng.randint(0, 20))
+        if late_start
+        else start_deadline - timedelta(days=rng.randint(0, 25))
     )
-    finished = roll > 0.74
+    finish_roll = rng.random()
+    if finish_roll < 0.70:
+        finish = finish_deadline - timedelta(days=rng.randint(0, 20))
+    elif finish_roll < 0.88:
+        finish = finish_deadline + timedelta(days=rng.randint(5, 45))
+    else:
+        finish = None  # still building
+    accepted_on = finish + timedelta(days=rng.randint(10, 40)) if finish else None
+    accepted = (
+        accept
+        and accepted_on is not None
+        and accepted_on <= min(yesterday, campaign.acceptance_end)
+        and rng.random() < 0.85
+    )
     for row in applicable:
-        row.actual_start = start + timedelta(days=rng.randint(0, 6))
-        if finished:
-            row.status, row.percent_complete = Status.COMPLETED, 100
-            row.actual_finish = min(
-                today - timedelta(days=1), row.actual_start + timedelta(days=rng.randint(40, 70))
-            )
+        row_start = start + timedelta(days=rng.randint(0, 6))
+        if row_start > yesterday:
+            row.status = Status.TENDERED
+            continue
+        row.actual_start = row_start
+        row_finish = None
+        if finish is not None:
+            row_finish = max(row_start, finish - timedelta(days=rng.randint(0, 10)))
         elif rng.random() < 0.2:
-            # Some items of a compound in progress are already done.
-            row.status, row.percent_complete = Status.COMPLETED, 100
-            row.actual_finish = min(
-                today - timedelta(days=1), row.actual_start + timedelta(days=rng.randint(20, 40))
-            )
+            # Some items of a compound still building are already done.
+            row_finish = row_start + timedelta(days=rng.randint(20, 40))
+        if row_finish is not None and row_finish <= yesterday:
+            row.actual_finish = row_finish
+            row.status = Status.ACCEPTED if accepted else Status.COMPLETED
+            row.percent_complete = 100
         else:
             row.status = Status.UNDER_CONSTRUCTION
-            row.percent_complete = rng.randint(10, 90)
+            planned = max(((finish or finish_deadline) - row_start).days, 1)
+            done = (yesterday - row_start).days
+            row.percent_complete = max(10, min(95, round(100 * done / planned)))
 
 
 CONTRACTORS = [
@@ -355,12 +384,22 @@ def seed(*, rng, today, stdout):
     current = Campaign.objects.filter(year=today.year).first()
     done = set(EstateWorksItem.objects.values_list("estate_id", flat=True).distinct())
     batch = []
-    for estate in Estate.objects.select_related("campaign").order_by("id"):
+    # The acceptance demo's street office (clerk1's) keeps its finished compounds awaiting
+    # their forms, so ``seed_acceptance`` can stage forms in every state there.
+    form_street = (
+        User.objects.filter(username="clerk1").values_list("street_office_id", flat=True).first()
+    )
+    for estate in Estate.objects.select_related("campaign", "community").order_by("id"):
         if estate.pk in done or estate.campaign_id is None:
             continue
         rows = list(_scope(rng, estate, items))
         _progress(
-            rng, rows, estate.campaign, today, estate.campaign_id == getattr(current, "pk", None)
+            rng,
+            rows,
+            estate.campaign,
+            today,
+            estate.campaign_id == getattr(current, "pk", None),
+            accept=estate.community.street_office_id != form_street,
         )
         batch.extend(rows)
     EstateWorksItem.objects.bulk_create(batch, batch_size=5000)
@@ -487,9 +526,17 @@ def seed_acceptance(rng, today, stdout):
 
 def _seed_forms(rng, today):
 
+    from django.contrib.contenttypes.models import ContentType
+
     from estates.demo import DEMO_PASSWORD
+    from estates.models import AuditEvent
     from works import acceptance
-    from works.models import AcceptanceForm, AcceptanceStatusChange
+    from works.models import (
+        AcceptanceForm,
+        AcceptanceRound,
+        AcceptanceSignature,
+        AcceptanceStatusChange,
+    )
 
     users = {u.username: u for u in User.objects.filter(username__in=DEMO_USER_NAMES)}
     if len(users) < len(DEMO_USER_NAMES):
@@ -586,6 +633,15 @@ def _seed_forms(rng, today):
                 opened_at=F("opened_at") - shift, status_changed_at=F("status_changed_at") - shift
             )
             AcceptanceStatusChange.objects.filter(form=form).update(at=F("at") - shift)
+            AcceptanceRound.objects.filter(form=form).update(
+                created_at=F("created_at") - shift, submitted_at=F("submitted_at") - shift
+            )
+            AcceptanceSignature.objects.filter(round__form=form).update(
+                signed_at=F("signed_at") - shift
+            )
+            AuditEvent.objects.filter(
+                content_type=ContentType.objects.get_for_model(AcceptanceForm), object_id=form.pk
+            ).update(at=F("at") - shift)
             continue
         if state == "passed":
             acceptance.pass_form(form, actor=hq)

@@ -537,6 +537,10 @@ class AcceptanceFormQuerySet(ScopedQuerySet):
     street_office_lookup = "estate__community__street_office"
     community_lookup = "estate__community"
 
+    def for_company(self, company_id):
+        # The forms of the compounds a company worked on: it records its fixes there.
+        return self.filter(estate_id__in=company_estate_ids(company_id))
+
 
 class AcceptanceForm(models.Model):
     """A compound's completion acceptance (工程竣工验收单) and its rounds: the street office
@@ -816,6 +820,9 @@ class AcceptanceSignature(models.Model):
 class AcceptanceRectificationQuerySet(ScopedQuerySet):
     street_office_lookup = "round__form__estate__community__street_office"
     community_lookup = "round__form__estate__community"
+
+    def for_company(self, company_id):
+        return self.filter(round__form__estate_id__in=company_estate_ids(company_id))
 
 
 class AcceptanceRectification(models.Model):

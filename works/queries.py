@@ -419,6 +419,38 @@ def district_totals(estates, day: date) -> dict:
     return estates.order_by().aggregate(**_total_expressions(day))
 
 
+def contract_plan(field: str, outer: str = "pk"):
+    """The plan a compound's contracts give: the earliest ``planned_start`` or the latest
+    ``planned_finish`` (``field``) of the contracts of its packages still in force. The
+    schedule shows it where the street office has not set a plan of its own."""
+    from works.models import Contract
+
+    pick = Min if field == "planned_start" else Max
+    estate = "package__package_items__works_item__estate"
+    contracts = (
+        Contract.objects.filter(package__package_items__is_active=True, **{estate: OuterRef(outer)})
+        .order_by()
+        .values(estate)
+        .annotate(value=pick(field))
+        .values("value")[:1]
+    )
+    return Subquery(contracts)
+
+
+def planned_dates(estate) -> tuple:
+    """(start, finish, from_contract) of a compound's plan: its schedule entry, else its
+    contracts' planned dates (``contract_start``/``contract_finish`` annotated by
+    ``progress_rows``)."""
+    schedule = getattr(estate, "works_schedule", None)
+    if schedule is not None:
+        return schedule.planned_start, schedule.planned_finish, False
+    start, finish = (
+        getattr(estate, "contract_start", None),
+        getattr(estate, "contract_finish", None),
+    )
+    return start, finish, start is not None
+
+
 def street_office_totals(estates, day: date):
     """Per street office: compounds, overdue compounds, applicable items, budget, and the
     planned and actual span, over a compound queryset. One grouped query."""
@@ -432,8 +464,13 @@ def street_office_totals(estates, day: date):
         )
         .annotate(
             **_total_expressions(day),
-            planned_start=Min("works_schedule__planned_start"),
-            planned_finish=Max("works_schedule__planned_finish"),
+            # The street office's own plan, else the contracts' planned dates.
+            planned_start=Min(
+                Coalesce("works_schedule__planned_start", contract_plan("planned_start"))
+            ),
+            planned_finish=Max(
+                Coalesce("works_schedule__planned_finish", contract_plan("planned_finish"))
+            ),
             first_start=Min("works_items__actual_start", filter=applicable),
             last_finish=Max("works_items__actual_finish", filter=applicable),
         )
@@ -450,6 +487,9 @@ def progress_rows(estates, day: date):
             "community__street_office", "campaign", "works_schedule"
         ),
         day,
+    ).annotate(
+        contract_start=contract_plan("planned_start"),
+        contract_finish=contract_plan("planned_finish"),
     )
     by_pk = {estate.pk: estate for estate in annotated}
     return [by_pk[pk] for pk in ids if pk in by_pk]
@@ -490,11 +530,14 @@ def sheet_items(estate):
     return result
 
 
+#: The compounds as the district lists them, not yet scoped (a base view narrows it).
+DISTRICT_ESTATES = (
+    Estate.objects.active()
+    .select_related("community__street_office", "campaign", "works_schedule")
+    .order_by("community__street_office__sort_order", "community__name", "name")
+)
+
+
 def plain_estates(user):
     """The compounds a user sees, ordered as the district lists them."""
-    return (
-        Estate.objects.visible_to(user)
-        .active()
-        .select_related("community__street_office", "campaign", "works_schedule")
-        .order_by("community__street_office__sort_order", "community__name", "name")
-    )
+    return DISTRICT_ESTATES.visible_to(user)

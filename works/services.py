@@ -60,7 +60,8 @@ def can_manage_tenders(user) -> bool:
 
 
 def can_approve_scope(user) -> bool:
-    return user.is_hq_staff or user.is_hq_leader
+    """HQ office approves (or returns) a scope; leadership reads only."""
+    return user.is_hq_staff
 
 
 def can_edit_scope(user, estate, scope_status=None) -> bool:
@@ -221,7 +222,7 @@ def submit_scope(estate: Estate, *, actor) -> EstateScope:
 
 @transaction.atomic
 def approve_scope(estate: Estate, *, actor) -> EstateScope:
-    require(can_approve_scope(actor), "只有指挥部可以审定工程范围")
+    require(can_approve_scope(actor), "只有指挥部办公室可以审定工程范围")
     return _transition_scope(
         estate,
         actor=actor,
@@ -236,7 +237,7 @@ def approve_scope(estate: Estate, *, actor) -> EstateScope:
 @transaction.atomic
 def return_scope(estate: Estate, *, actor, reason: str) -> EstateScope:
     """HQ sends a submitted scope back to the street office as a draft."""
-    require(can_approve_scope(actor), "只有指挥部可以退回工程范围")
+    require(can_approve_scope(actor), "只有指挥部办公室可以退回工程范围")
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写退回原因"})
     return _transition_scope(
@@ -513,7 +514,6 @@ def _not_future(day: date, field: str, label: str):
 
 
 def _save_transition(item, before, *, actor, summary):
-    ensure_writable(item.estate_id)
     item.full_clean()
     item.save()
     audit.record(
@@ -534,6 +534,7 @@ def start_item(item: EstateWorksItem, *, actor, on: date) -> EstateWorksItem:
     """tendered → under_construction, with the actual start date."""
     item = _locked_item(item)
     require(can_report_progress(actor, item.estate))
+    ensure_writable(item.estate_id)
     if item.status != Status.TENDERED:
         raise _wrong_status(item, "status", "只有已招标的项目才能开工")
     _not_future(on, "actual_start", "实际开工日期")
@@ -549,6 +550,7 @@ def report_progress(item: EstateWorksItem, *, actor, percent: int) -> EstateWork
     """The percent complete of an item under construction (0–99; 100 is finishing)."""
     item = _locked_item(item)
     require(can_report_progress(actor, item.estate))
+    ensure_writable(item.estate_id)
     if item.status != Status.UNDER_CONSTRUCTION:
         raise ValidationError(
             {"percent_complete": f"「{item.works_item.short_name}」不在施工中，不能填报进度"}
@@ -567,6 +569,7 @@ def finish_item(item: EstateWorksItem, *, actor, on: date) -> EstateWorksItem:
     """under_construction → completed, with the actual finish date (never before start)."""
     item = _locked_item(item)
     require(can_report_progress(actor, item.estate))
+    ensure_writable(item.estate_id)
     if item.status != Status.UNDER_CONSTRUCTION:
         raise _wrong_status(item, "status", "未开工的项目不能完工")
     _not_future(on, "actual_finish", "实际完工日期")

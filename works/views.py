@@ -17,6 +17,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from estates import audit
 from estates.exports import export_or_enqueue
+from estates.guards import require
 from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
 from estates.models import AuditEvent, Campaign, Estate, StreetOffice
 from estates.views import apply_service
@@ -51,12 +52,13 @@ from works.models import (
     TenderPackage,
 )
 from works.queries import (
+    DISTRICT_ESTATES,
     OVERDUE_LABELS,
     Phase,
     current_campaign,
     district_totals,
     overdue_q,
-    plain_estates,
+    planned_dates,
     progress_rows,
     sheet_items,
     street_office_totals,
@@ -97,10 +99,8 @@ class WorksListView(FilteredListMixin, TemplateView):
     totals per street office. Filters shared with the API's compound filters."""
 
     template_name = "works/works_list.html"
+    queryset = DISTRICT_ESTATES
     filterset_class = EstateProgressFilterSet
-
-    def get_queryset(self):
-        return plain_estates(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -258,8 +258,10 @@ class ItemTransitionView(ScopedMixin, View):
         item = get_object_or_404(self.get_queryset(), pk=pk)
         if action not in services.TRANSITIONS:
             raise Http404
-        if not services.can_report_progress(request.user, item.estate):
-            raise PermissionDenied("您没有权限填报该小区的工程进度")
+        require(
+            services.can_report_progress(request.user, item.estate),
+            "您没有权限填报该小区的工程进度",
+        )
         form = TransitionForm(request.POST)
         if not form.is_valid():
             messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
@@ -279,10 +281,8 @@ class ItemTransitionView(ScopedMixin, View):
 
 
 class WorksExportView(FilteredListMixin, View):
+    queryset = DISTRICT_ESTATES
     filterset_class = EstateProgressFilterSet
-
-    def get_queryset(self):
-        return plain_estates(self.request.user)
 
     def get(self, request):
         # Twelve rows per compound: a district-wide sheet is built by a worker.
@@ -295,6 +295,7 @@ class ScheduleView(FilteredListMixin, TemplateView):
     street office for the district, as a Gantt chart; overdue compounds marked."""
 
     template_name = "works/schedule.html"
+    queryset = DISTRICT_ESTATES
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -313,7 +314,7 @@ class ScheduleView(FilteredListMixin, TemplateView):
         context.update(campaign=campaign, office=office, today=today)
         context["campaigns"] = Campaign.objects.all()
         context["offices"] = StreetOffice.objects.visible_to(user)
-        estates = Estate.objects.visible_to(user).active()
+        estates = self.get_queryset().order_by()  # aggregated per street office below
         if campaign:
             estates = estates.filter(campaign=campaign)
         if office is None:
@@ -340,7 +341,7 @@ class ScheduleView(FilteredListMixin, TemplateView):
                 )
             context.update(level="district", rows=rows, chart=chart)
             return context
-        queryset = plain_estates(user).filter(community__street_office=office)
+        queryset = self.get_queryset().filter(community__street_office=office)
         if campaign:
             queryset = queryset.filter(campaign=campaign)
         if self.request.GET.get("overdue") == "true":
@@ -348,24 +349,13 @@ class ScheduleView(FilteredListMixin, TemplateView):
         page = self.paginate(queryset)
         rows = progress_rows(page, today)
         chart = build_chart(
-            [
-                d
-                for e in rows
-                for d in (
-                    getattr(getattr(e, "works_schedule", None), "planned_start", None),
-                    getattr(getattr(e, "works_schedule", None), "planned_finish", None),
-                    e.first_start,
-                    e.last_finish,
-                )
-            ],
+            [d for e in rows for d in (*planned_dates(e)[:2], e.first_start, e.last_finish)],
             today,
             campaign,
         )
         for estate in rows:
-            schedule = getattr(estate, "works_schedule", None)
-            estate.planned_bar = (
-                chart.span(schedule.planned_start, schedule.planned_finish) if schedule else None
-            )
+            start, finish, estate.plan_from_contract = planned_dates(estate)
+            estate.planned_bar = chart.span(start, finish)
             finished = estate.phase in (Phase.COMPLETED, Phase.ACCEPTED)
             estate.actual_bar = chart.span(
                 estate.first_start, estate.last_finish if finished else today
@@ -481,7 +471,8 @@ class CompanyListView(FilteredListMixin, TemplateView):
 
     def get_queryset(self):
         return (
-            Company.objects.visible_to(self.request.user)
+            super()
+            .get_queryset()
             .annotate(contract_count=Count("contracts", distinct=True))
             .order_by("role", "name")
         )
@@ -547,7 +538,8 @@ class TenderListView(FilteredListMixin, TemplateView):
 
     def get_queryset(self):
         return (
-            TenderPackage.objects.visible_to(self.request.user)
+            super()
+            .get_queryset()
             .select_related("campaign", "contract__contractor")
             .annotate(
                 item_count=Count("package_items", distinct=True),
@@ -652,8 +644,7 @@ class TenderActionView(ScopedMixin, View):
 
     def post(self, request, pk, action):
         package = get_object_or_404(self.get_queryset(), pk=pk)
-        if not services.can_manage_tenders(request.user):
-            raise PermissionDenied("只有指挥部办公室可以组织招标")
+        require(services.can_manage_tenders(request.user), "只有指挥部办公室可以组织招标")
         view = TenderDetailView()
         view.setup(request, pk=pk)
         view.object = package
@@ -702,7 +693,8 @@ class ContractListView(FilteredListMixin, TemplateView):
 
     def get_queryset(self):
         return (
-            Contract.objects.visible_to(self.request.user)
+            super()
+            .get_queryset()
             .select_related("package", "contractor", "supervisor")
             .annotate(item_count=Count("package__package_items", distinct=True))
             .order_by("-signed_on", "-id")
@@ -818,8 +810,10 @@ class SupervisionNoteCreateView(ScopedMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.estate = get_object_or_404(self.get_queryset(), pk=kwargs["estate_pk"])
-            if not services.supervises(request.user, self.estate):
-                raise PermissionDenied("只有承担该小区监理的监理工程师可以填写监理意见")
+            require(
+                services.supervises(request.user, self.estate),
+                "只有承担该小区监理的监理工程师可以填写监理意见",
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

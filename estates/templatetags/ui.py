@@ -132,3 +132,17 @@ def _messages(error):
 def error_fields(form) -> list:
     """The bound fields that carry an error, in the form's order (for the summary)."""
     return [form[name] for name in form.fields if name in form.errors]
+
+
+@register.filter
+def cell(value):
+    """A table cell: numbers with thousands separators (99,246), None as blank."""
+    from decimal import Decimal
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | Decimal | float):
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
+    return value

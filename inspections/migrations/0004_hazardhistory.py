@@ -23,7 +23,7 @@ def reconstruct_history(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("estates", "0008_estate_registered_on"),
+        ("estates", "0009_estate_registered_on"),
         ("inspections", "0003_hazard_supervisor_confirmation"),
     ]
 

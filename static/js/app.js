@@ -39,14 +39,18 @@
 
     // At desk widths the bar is a row; when the row does not fit (a narrow window, many
     // sections) it collapses into the menu too, so nothing is ever cut off.
+    // First a tighter row (no brand text, narrower tabs), then the menu.
+    function overflows() {
+      var list = nav.querySelector(".nav-list");
+      return (list && list.scrollWidth > nav.clientWidth + 1) || bar.scrollWidth > bar.clientWidth + 1;
+    }
     function fit() {
       if (bar.classList.contains("open")) { return; }
-      bar.classList.remove("collapsed");
+      bar.classList.remove("collapsed", "compact");
       if (window.getComputedStyle(nav).display === "none") { return; }
-      var list = nav.querySelector(".nav-list");
-      var overflowing = list && list.scrollWidth > nav.clientWidth + 1;
-      var wrapped = bar.scrollWidth > bar.clientWidth + 1;
-      bar.classList.toggle("collapsed", !!(overflowing || wrapped));
+      if (!overflows()) { return; }
+      bar.classList.add("compact");
+      if (overflows()) { bar.classList.add("collapsed"); }
     }
     fit();
     var pending = null;

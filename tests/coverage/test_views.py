@@ -320,3 +320,26 @@ def test_a_community_lead_reads_only_their_community(login, community_lead_a, es
     assert client.get(reverse("coverage:estate", args=[estate_a2.pk])).status_code == 404
     page = client.get(reverse("coverage:estate", args=[estate_a.pk])).content.decode()
     assert "登记管理安排" not in page and "提交评定" not in page
+
+
+def test_reinspection_card_does_not_ask_an_accepted_compound_to_finish_first(
+    login, hq_staff, estate_a
+):
+    from tests.works.factories import EstateWorksItemFactory
+    from works.models import EstateWorksItem
+
+    EstateWorksItemFactory(estate=estate_a, applicable=True, status=EstateWorksItem.Status.ACCEPTED)
+    html = login(hq_staff).get(f"/coverage/compounds/{estate_a.pk}/").content.decode()
+    assert "完成整治后方可登记" not in html
+    assert "可以登记回头看" in html
+
+
+def test_reinspection_card_says_an_unfinished_compound_must_finish_first(login, hq_staff, estate_a):
+    from tests.works.factories import EstateWorksItemFactory
+    from works.models import EstateWorksItem
+
+    EstateWorksItemFactory(
+        estate=estate_a, applicable=True, status=EstateWorksItem.Status.UNDER_CONSTRUCTION
+    )
+    html = login(hq_staff).get(f"/coverage/compounds/{estate_a.pk}/").content.decode()
+    assert "小区完成整治后方可登记" in html

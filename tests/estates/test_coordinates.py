@@ -62,6 +62,7 @@ def test_the_form_saves_coordinates(login, hq_staff, estate_a):
         "household_count": 1,
         "floor_area": "1",
         "condition_class": estate_a.condition_class,
+        "campaign": estate_a.campaign_id or "none",
         "latitude": "34.75",
         "longitude": "113.61",
     }

@@ -52,9 +52,36 @@ def test_production_settings_pass_deploy_check():
         DEBUG="false",
         SECRET_KEY="x" * 20 + "a-real-production-secret-key-1234567890",
         ALLOWED_HOSTS="renovation.zhongyuan.gov.cn",
+        REDIS_URL="redis://127.0.0.1:6379/1",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 20 + "a-real-production-secret-key-1234567890",
+    "ALLOWED_HOSTS": "renovation.zhongyuan.gov.cn",
+}
+
+
+def test_production_without_redis_refuses_to_start():
+    result = run_manage("check", **PRODUCTION, REDIS_URL="")
+    assert result.returncode != 0
+    assert "REDIS_URL" in result.stderr and "TASKS_IN_PROCESS" in result.stderr
+
+
+def test_production_runs_tasks_in_process_only_when_asked():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER)",
+        **PRODUCTION,
+        REDIS_URL="",
+        TASKS_IN_PROCESS="true",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "True"
 
 
 def test_production_without_secret_key_refuses_to_start():

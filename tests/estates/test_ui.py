@@ -47,22 +47,37 @@ def active_labels(html: str) -> list[str]:
 def test_clerk_menu_lists_the_daily_patrol_right_after_home(login, clerk_a):
     html = login(clerk_a).get("/estates/").content.decode()
     labels = nav_labels(html)
-    assert labels[:2] == ["首页", "今日巡查"]
+    assert labels[:3] == ["首页", "今日巡查", "我的待办"]
     assert labels.index("小区台账") > labels.index("今日巡查")
-    assert "招投标" not in labels
+    assert "工程管理" in labels
     assert 'aria-controls="mainnav"' in html
 
 
 def test_hq_menu_puts_the_compliance_board_among_the_daily_tasks(login, hq_staff):
     labels = nav_labels(login(hq_staff).get("/").content.decode())
-    assert labels[:2] == ["首页", "巡查与检查"]
-    assert "招投标" in labels
+    assert labels[:4] == ["首页", "巡查与检查", "我的待办", "驾驶舱"]
+    assert "工程管理" in labels
     assert "周报" in labels
 
 
 def test_only_the_current_section_and_its_page_are_marked(login, clerk_a):
     html = login(clerk_a).get("/inspections/hazards/").content.decode()
     assert active_labels(html) == ["今日巡查", "安全隐患"]
+
+
+def test_a_section_page_shows_its_pages_as_tabs(login, hq_staff):
+    html = login(hq_staff).get("/works/contracts/").content.decode()
+    tabs = html.split('<nav class="subnav" aria-label="工程管理">', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r">([^<]+)</a>", tabs) == [
+        "工程量及预算",
+        "进度计划",
+        "竣工验收",
+        "整治批次",
+        "招投标",
+        "施工合同",
+        "单位名录",
+    ]
+    assert 'class="active" aria-current="page">施工合同' in tabs
 
 
 def test_home_is_not_marked_on_other_pages(login, hq_staff):

@@ -97,11 +97,11 @@ def test_api_other_street_gets_404(api_as, clerk_a, clerk_b, site_a):
     assert client.post(f"/api/hazards/{hazard.pk}/close/").status_code == 404
 
 
-def test_api_hazard_moves(api_as, clerk_a, site_a, contractor):
+def test_api_hazard_moves(api_as, clerk_a, hq_staff, site_a, contractor):
     hazard = HazardFactory(estate=site_a, reported_by=clerk_a)
-    client = api_as(clerk_a)
-    refused = client.post(f"/api/hazards/{hazard.pk}/close/")
+    refused = api_as(hq_staff).post(f"/api/hazards/{hazard.pk}/close/")
     assert refused.status_code == 400 and "不能执行此操作" in refused.data["status"][0]
+    client = api_as(clerk_a)
     response = client.post(
         f"/api/hazards/{hazard.pk}/notify/",
         {

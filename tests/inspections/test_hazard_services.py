@@ -41,7 +41,7 @@ def _moves(hazard):
     )
 
 
-def test_full_cycle_open_to_closed(hazard, clerk_a, contractor, jpeg):
+def test_full_cycle_open_to_closed(hazard, clerk_a, hq_staff, contractor, jpeg):
     _notify(hazard, clerk_a, contractor)
     hazard.refresh_from_db()
     assert hazard.status == S.NOTIFIED and hazard.contractor == contractor
@@ -53,7 +53,7 @@ def test_full_cycle_open_to_closed(hazard, clerk_a, contractor, jpeg):
     services.reinspect_hazard(hazard, actor=clerk_a, passed=True, note="护栏牢固")
     hazard.refresh_from_db()
     assert hazard.status == S.VERIFIED and hazard.verified_at is not None
-    services.close_hazard(hazard, actor=clerk_a)
+    services.close_hazard(hazard, actor=hq_staff)  # HQ closes off (销号)
     hazard.refresh_from_db()
     assert hazard.status == S.CLOSED and hazard.closed_at is not None
     assert len(_moves(hazard)) == 4
@@ -104,7 +104,7 @@ def test_failed_reinspection_needs_a_new_deadline(hazard, clerk_a, contractor, j
         (S.CLOSED, "close"),
     ],
 )
-def test_refused_moves(site_a, clerk_a, contractor, jpeg, status, move):
+def test_refused_moves(site_a, clerk_a, hq_staff, contractor, jpeg, status, move):
     extra = {}
     if status != S.OPEN:
         extra = {
@@ -122,7 +122,7 @@ def test_refused_moves(site_a, clerk_a, contractor, jpeg, status, move):
         "reinspect": lambda: services.reinspect_hazard(
             hazard, actor=clerk_a, passed=True, note="x"
         ),
-        "close": lambda: services.close_hazard(hazard, actor=clerk_a),
+        "close": lambda: services.close_hazard(hazard, actor=hq_staff),
     }
     with pytest.raises(ValidationError) as exc:
         calls[move]()

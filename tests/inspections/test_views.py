@@ -154,9 +154,9 @@ def test_hazard_notify_through_the_page(clerk_a, site_a, contractor, login):
     assert hazard.status == Hazard.Status.NOTIFIED and hazard.deadline == deadline
 
 
-def test_refused_hazard_move_on_the_page_is_a_message(clerk_a, site_a, login):
+def test_refused_hazard_move_on_the_page_is_a_message(clerk_a, hq_staff, site_a, login):
     hazard = HazardFactory(estate=site_a, reported_by=clerk_a)
-    client = login(clerk_a)
+    client = login(hq_staff)
     response = client.post(f"/inspections/hazards/{hazard.pk}/close/", follow=True)
     assert "不能执行此操作" in response.content.decode()
     hazard.refresh_from_db()

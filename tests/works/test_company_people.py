@@ -266,13 +266,13 @@ def test_supervision_engineer_confirms_before_reinspection(world, clerk_a):
 
 
 def test_contractor_cannot_confirm_its_own_rectification(world):
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import PermissionDenied
 
     hazard = world["our_hazard"]
     inspections.record_rectification(
         hazard, actor=world["site_manager"], note="已整改", photos=[_photo()]
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         inspections.confirm_rectification(hazard, actor=world["site_manager"], note="自己确认")
     assert Hazard.objects.get(pk=hazard.pk).supervisor_confirmed_at is None
 
@@ -432,3 +432,62 @@ def test_the_navigation_shows_the_remembered_count(world, login):
     page = client.get("/messages/").content.decode()
     # The world's hazard to rectify and its quality feedback to answer.
     assert 'aria-label="2 项待办"' in page
+
+
+# --- acceptance in the to-do ---------------------------------------------------------------
+def _todo_keys(user):
+    from estates.tasklist import todo_for
+
+    return {group.key: group.total for group in todo_for(user)}
+
+
+def test_acceptance_forms_wait_on_each_signer_then_on_hq(
+    completed_a, clerk_a, street_lead_a, community_lead_a, inspector, hq_leader
+):
+    from tests.factories import PASSWORD
+    from tests.works.factories import filled_in
+    from works import acceptance
+
+    form = acceptance.open_form(completed_a, actor=clerk_a)
+    filled_in(form, clerk_a)
+    acceptance.send_for_signatures(form, actor=clerk_a)
+    assert _todo_keys(street_lead_a).get("acceptance-sign") == 1
+    assert _todo_keys(community_lead_a).get("acceptance-sign") == 1
+    acceptance.sign(form, actor=street_lead_a, password=PASSWORD)
+    assert "acceptance-sign" not in _todo_keys(street_lead_a)
+    assert _todo_keys(community_lead_a).get("acceptance-sign") == 1
+    acceptance.sign(form, actor=community_lead_a, password=PASSWORD)
+    acceptance.submit(form, actor=clerk_a)
+    assert _todo_keys(inspector).get("acceptance-decide") == 1
+    assert "acceptance-decide" not in _todo_keys(hq_leader)  # leadership reads only
+
+
+def test_the_contractor_records_an_acceptance_fix_itself(
+    completed_a,
+    clerk_a,
+    street_lead_a,
+    community_lead_a,
+    hq_staff,
+    item_a,
+    contractor,
+    contractor2,
+):
+    from django.core.exceptions import PermissionDenied
+
+    from tests.works.factories import filled_in, signed_and_submitted
+    from tests.works.test_acceptance import fail
+    from works import acceptance
+    from works.models import AcceptanceRectification
+
+    form = acceptance.open_form(completed_a, actor=clerk_a)
+    filled_in(form, clerk_a)
+    signed_and_submitted(form, clerk_a, street_lead_a, community_lead_a)
+    fail(form, hq_staff, item_a)
+    rectification = AcceptanceRectification.objects.get()
+    outsider = _account(hq_staff, contractor2, "c002")
+    with pytest.raises(PermissionDenied):
+        acceptance.record_fix(rectification, actor=outsider, note="越权登记")
+    assert not AcceptanceRectification.objects.get().is_fixed
+    builder = _account(hq_staff, contractor, "contractor1")
+    acceptance.record_fix(rectification, actor=builder, note="围栏已重新刷漆")
+    assert AcceptanceRectification.objects.get().is_fixed

@@ -233,7 +233,7 @@ def test_community_lead_cannot_move_item(awarded, item_a, community_lead_a):
 
 
 # --- scope and approval ------------------------------------------------------------------
-def test_street_drafts_submits_and_hq_approves(estate_a, clerk_a, hq_leader):
+def test_street_drafts_submits_and_hq_approves(estate_a, clerk_a, hq_staff):
     changed = services.save_scope(
         estate_a,
         actor=clerk_a,
@@ -242,8 +242,8 @@ def test_street_drafts_submits_and_hq_approves(estate_a, clerk_a, hq_leader):
     assert changed == 1
     assert EstateWorksItem.objects.filter(estate=estate_a).count() == 12
     services.submit_scope(estate_a, actor=clerk_a)
-    scope = services.approve_scope(estate_a, actor=hq_leader)
-    assert (scope.status, scope.approved_by) == (EstateScope.Status.APPROVED, hq_leader)
+    scope = services.approve_scope(estate_a, actor=hq_staff)
+    assert (scope.status, scope.approved_by) == (EstateScope.Status.APPROVED, hq_staff)
     assert [e.summary for e in history_for(scope)] == ["审定工程范围", "报送工程范围"]
 
 

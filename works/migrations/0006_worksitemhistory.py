@@ -50,7 +50,7 @@ def _acceptance_times(apps) -> dict:
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("estates", "0008_estate_registered_on"),
+        ("estates", "0009_estate_registered_on"),
         ("works", "0005_acceptance_for_accepted_compounds"),
     ]
 

@@ -17,7 +17,7 @@ def fill_registered_on(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("estates", "0007_required_ledger_facts"),
+        ("estates", "0008_exportjob_enqueued_at"),
     ]
 
     operations = [

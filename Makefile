@@ -84,5 +84,9 @@ pg-tests:
 	fi; \
 	if [ $$rc -eq 5 ]; then echo "没有标记为 postgres 的测试"; exit 0; fi; exit $$rc
 
+# The benchmark on a database of its own: `make bench SCALE=city`, or on PostgreSQL
+# `make bench SCALE=nation BENCH_DATABASE_URL=postgres://root@127.0.0.1:5432/bench_nation`.
+SCALE ?= district
+BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench-$(SCALE).sqlite3
 bench: setup
-	$(PY) manage.py benchmark
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --scale $(SCALE)

@@ -107,10 +107,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compiles plans whose estimated cost is high; at nation scale it spent up to 4 s
+    # of a 4.3 s page compiling (measured), and the app's queries are short: off. A
+    # statement timeout bounds what one request can hold (0 = none; workers running long
+    # jobs may set a larger DB_STATEMENT_TIMEOUT in their own environment).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c jit=off -c statement_timeout={env_int('DB_STATEMENT_TIMEOUT', 30) * 1000}"
+    )
 if env_str("TEST_DB_NAME"):
     # Lets several checkouts run their PostgreSQL tests on one server side by side.
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DB_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# `manage.py bench` only: mounts /bench/floor/ (one INSERT) on the bench's own gunicorn.
+BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 
 # --- Authentication -------------------------------------------------------------------
 AUTH_USER_MODEL = "estates.User"

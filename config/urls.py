@@ -1,5 +1,6 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -78,3 +79,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", HealthView.as_view(), name="health"),
 ]
+if settings.BENCH_FLOOR:
+    from estates.bench import floor_view
+
+    # The floor of the patrol-submission benchmark; never mounted outside `manage.py bench`.
+    urlpatterns.append(path("bench/floor/", floor_view))

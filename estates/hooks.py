@@ -16,7 +16,9 @@ module         what it defines                        who reads it
 ``weekly``     ``sections(scope, period)`` → Sections the weekly pack (``reports``)
 ``api``        ``register(router)``                    the project's API router
 ``demo``       ``seed(*, rng, today, stdout)``         ``manage.py seed_demo``
-``benchmarks`` ``CASES`` = [(label, login, path)]      ``manage.py benchmark``
+``benchmarks`` ``CASES`` = [(label, login, path)];     ``manage.py bench``
+               optional ``load(data)``, ``jobs(data)``
+               → [Figure], ``write_load(...)``
 ``reminders``  ``due(now)`` → [Reminder]              ``estates.notify.send_due``
 ``company_scope`` ``estate_ids(company_id)`` → subquery ``estates.scoping`` (company users)
 ``todo``       ``sources(user, today)`` → [Source]   我的待办 (``estates.tasklist``)

@@ -56,6 +56,9 @@ class FilteredListMixin(ScopedMixin):
         context["querystring"] = query.urlencode()
         return context
 
+    #: The paginator; ``estates.pagination.UncountedPaginator`` for lists too long to count.
+    paginator_class = Paginator
+
     def paginate(self, queryset):
-        paginator = Paginator(queryset, self.paginate_by)
+        paginator = self.paginator_class(queryset, self.paginate_by)
         return paginator.get_page(self.request.GET.get("page"))

@@ -74,8 +74,10 @@ def safe_text(value: str) -> str:
 
 class _Styler:
     """Makes styled cells for one worksheet. Assigning fonts and borders per cell costs
-    more than writing it; the style is computed once per combination and copied
-    (measured: 20,000 rows from 7.6 s to 3.1 s)."""
+    more than writing it; the style is computed once per combination (measured: 20,000
+    rows from 7.6 s to 3.1 s) and shared, not copied, by the cells that use it: nothing
+    restyles a cell after it is made, and a copy per cell was 950,000 copies for the
+    50,000-compound ledger."""
 
     def __init__(self, ws):
         self.ws = ws
@@ -101,7 +103,7 @@ class _Styler:
                 cell.quotePrefix = True
             self.styles[key] = copy(cell._style)
         else:
-            cell._style = copy(style)
+            cell._style = style
         if text:
             cell.data_type = "s"  # user text is text, never a formula
         return cell

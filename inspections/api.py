@@ -108,13 +108,22 @@ class PatrolRecordSerializer(serializers.ModelSerializer):
         estate = validated_data.pop("estate")
         hazards = validated_data.pop("hazards", [])
         photos = validated_data.pop("photo_files", [])
-        return services.file_patrol(
+        record = services.file_patrol(
             actor=self.context["request"].user,
             estate=estate,
             values=validated_data,
             photos=photos,
             hazards=hazards,
         )
+        # A record just filed has no amendments, and photos or hazards only if some were
+        # sent: the answer does not read back what is known to be empty.
+        empty = {"amendments": PatrolAmendment.objects.none()}
+        if not photos:
+            empty["photos"] = Photo.objects.none()
+        if not hazards:
+            empty["hazards"] = Hazard.objects.none()
+        record._prefetched_objects_cache = empty
+        return record
 
 
 class AmendSerializer(serializers.Serializer):

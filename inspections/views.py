@@ -7,7 +7,9 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Q, When
+from django.core.paginator import Paginator
+from django.db.models import Case, F, Func, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -18,6 +20,7 @@ from estates import audit, exports
 from estates.guards import require
 from estates.mixins import FilteredListMixin, ScopedMixin
 from estates.models import Estate
+from estates.pagination import UncountedPaginator
 from estates.views import apply_service
 from inspections import forms, queries, services
 from inspections.exports import patrol_pdf_subject
@@ -31,6 +34,7 @@ from inspections.models import (
     CHECKLIST,
     Hazard,
     MissedPatrol,
+    PatrolAmendment,
     PatrolRecord,
     Photo,
     QualityInspection,
@@ -53,13 +57,20 @@ class TodayView(LoginRequiredMixin, TemplateView):
     button to file; those done link to their record."""
 
     template_name = "inspections/today.html"
+    #: A large street office patrols thousands of compounds: the board shows a page.
+    paginate_by = 50
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        rows = list(queries.todays_patrol_list(user))
+        totals = queries.filing_totals(user)
+        paginator = Paginator(queries.todays_patrol_list(user), self.paginate_by)
+        paginator.count = totals["due"]  # known from the totals: no second COUNT
+        page = paginator.get_page(self.request.GET.get("page"))
         return super().get_context_data(
-            rows=rows,
-            pending=sum(r.record_id is None for r in rows),
+            rows=page,
+            page_obj=page,
+            due=totals["due"],
+            pending=totals["due"] - totals["filed"],
             today=timezone.localdate(),
             can_file=services.can_file_patrol(user),
             **kwargs,
@@ -67,18 +78,31 @@ class TodayView(LoginRequiredMixin, TemplateView):
 
 
 class PatrolListView(ListPage):
+    """Every filed record, newest day first. Millions of rows at a province: the counts
+    are subqueries evaluated for the page's rows only (not a join grouped over every
+    record), and the list is paged without counting it."""
+
     queryset = PatrolRecord.objects.with_related()
     filterset_class = PatrolRecordFilterSet
     template_name = "inspections/patrol_list.html"
+    paginator_class = UncountedPaginator
 
     def get_queryset(self):
         return (
             super()
             .get_queryset()
-            .annotate(hazard_count=Count("hazards", distinct=True))
-            .annotate(amendment_count=Count("amendments", distinct=True))
+            .annotate(
+                hazard_count=_count_of(Hazard.objects.filter(patrol=OuterRef("pk"))),
+                amendment_count=_count_of(PatrolAmendment.objects.filter(record=OuterRef("pk"))),
+            )
             .order_by("-date", "street_office__sort_order", "estate__name", "pk")
         )
+
+
+def _count_of(queryset):
+    """``(SELECT COUNT(id) FROM ... WHERE ...)`` for each row of the outer query."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted[:1]), 0)
 
 
 class PatrolCreateView(ScopedMixin, FormView):

@@ -58,25 +58,14 @@ def test_second_submission_gets_a_friendly_message_with_a_link(clerk_a, site_a, 
     assert PatrolRecord.objects.count() == 1
 
 
-def test_lost_race_on_the_constraint_gives_the_same_message(
-    clerk_a, site_a, patrol_values, monkeypatch
-):
-    """The pre-check passed, then another phone's insert won: the IntegrityError of the
-    unique constraint becomes the same clear message."""
+def test_lost_race_on_the_constraint_gives_the_same_message(clerk_a, site_a, patrol_values):
+    """No read before the insert: another phone's record makes the unique constraint
+    refuse it, and its IntegrityError becomes the same clear message."""
     winner = PatrolRecordFactory(estate=site_a, filed_by=clerk_a)
-    real_filter = PatrolRecord.objects.filter
-    calls = {"n": 0}
-
-    def filter_missing_first(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 1:
-            return PatrolRecord.objects.none()
-        return real_filter(*args, **kwargs)
-
-    monkeypatch.setattr(PatrolRecord.objects, "filter", filter_missing_first)
     with pytest.raises(services.DuplicatePatrol) as exc:
         services.file_patrol(actor=clerk_a, estate=site_a, values=patrol_values)
     assert exc.value.existing.pk == winner.pk
+    assert "不能重复填报" in exc.value.message_dict["estate"][0]
     assert PatrolRecord.objects.count() == 1
 
 

@@ -34,6 +34,26 @@ def test_today_lists_pending_compounds_first(clerk_a, site_a, estate_a2, login):
     assert "还剩 <strong>1</strong>" in body
 
 
+def test_today_board_of_a_large_street_office_is_paged(clerk_a, community_a, login):
+    """Pending first across pages; the totals count every compound, not the page's."""
+    from unittest import mock
+
+    from inspections.views import TodayView
+
+    estates = [EstateFactory(community=community_a) for _ in range(3)]
+    for estate in estates:
+        under_construction(estate)
+    PatrolRecordFactory(estate=estates[0], filed_by=clerk_a)
+    client = login(clerk_a)
+    with mock.patch.object(TodayView, "paginate_by", 2):
+        first = client.get("/inspections/").content.decode()
+        second = client.get("/inspections/?page=2").content.decode()
+    assert "还剩 <strong>2</strong> 个未巡查，共 3 个" in first
+    assert estates[0].name not in first and estates[0].name in second
+    assert all(e.name in first for e in estates[1:])
+    assert "第 1 / 2 页" in first
+
+
 def test_today_shows_only_own_street(clerk_a, site_a, site_b, login):
     body = login(clerk_a).get("/inspections/").content.decode()
     assert site_a.name in body and site_b.name not in body
@@ -307,16 +327,16 @@ def test_list_pages_render_for_every_persona(
 # Queries per page, session and user included: pinned at 2 rows and again at 20.
 PINNED = {
     "hq": {
-        "/inspections/": 6,
-        "/inspections/patrols/": 9,
+        "/inspections/": 7,  # the totals, then a page of the board
+        "/inspections/patrols/": 8,  # paged without a count
         "/inspections/hazards/": 10,
         "/inspections/missed/": 9,
         "/inspections/compliance/": 9,
         "/inspections/quality/": 9,
     },
     "clerk1": {
-        "/inspections/": 7,
-        "/inspections/patrols/": 10,
+        "/inspections/": 8,
+        "/inspections/patrols/": 9,
         "/inspections/hazards/": 11,
         "/inspections/missed/": 10,
         "/inspections/compliance/": 10,
@@ -414,3 +434,32 @@ def test_street_home_shows_quality_feedback_waiting(clerk_a, inspector, site_a, 
         requirements=[("重装井盖", timezone.localdate() + timedelta(days=3))],
     )
     assert "1</span> 项指挥部质量反馈待整改回复" in login(clerk_a).get("/").content.decode()
+
+
+def test_patrol_records_list_pages_without_counting(login, hq_staff, clerk_a, community_a):
+    """Three records at two a page: page 1 links to page 2, page 2 is the last, and the
+    counts of hazards and amendments are each record's own."""
+    from unittest import mock
+
+    from inspections.views import PatrolListView
+
+    records = []
+    for _ in range(3):
+        estate = EstateFactory(community=community_a)
+        records.append(PatrolRecordFactory(estate=estate, filed_by=clerk_a))
+    HazardFactory(estate=records[0].estate, patrol=records[0], reported_by=clerk_a)
+    HazardFactory(estate=records[0].estate, patrol=records[0], reported_by=clerk_a)
+    client = login(hq_staff)
+    with mock.patch.object(PatrolListView, "paginate_by", 2):
+        first = client.get("/inspections/patrols/")
+        second = client.get("/inspections/patrols/?page=2")
+    assert first.context["page_obj"].has_next() and not second.context["page_obj"].has_next()
+    shown = list(first.context["page_obj"]) + list(second.context["page_obj"])
+    assert sorted(r.pk for r in shown) == sorted(r.pk for r in records)
+    assert {r.pk: r.hazard_count for r in shown} == {
+        records[0].pk: 2,
+        records[1].pk: 0,
+        records[2].pk: 0,
+    }
+    assert "第 1 页" in first.content.decode() and "page=2" in first.content.decode()
+    assert "共" not in second.content.decode().split('aria-label="分页"')[-1]

@@ -24,7 +24,7 @@ def reconstruct_history(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("estates", "0009_estate_registered_on"),
-        ("inspections", "0003_hazard_supervisor_confirmation"),
+        ("inspections", "0004_patrol_date_index"),
     ]
 
     operations = [

@@ -1,0 +1,96 @@
+"""``manage.py bench`` runs end to end at a tiny scale and prints every figure.
+
+It runs as a child process on a SQLite file of its own (the bench starts gunicorn, which
+cannot see the test database), so it needs no database fixture; no timing is asserted."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from estates.models import Estate
+from tests.factories import EstateFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _run(tmp_path, *args):
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'bench.sqlite3'}")
+    env["VAR_DIR"] = str(tmp_path)
+    env.pop("TEST_DB_NAME", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", "bench", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_bench_prints_every_figure_at_a_tiny_scale(tmp_path):
+    result = _run(
+        tmp_path,
+        *("--compounds", "20", "--days", "4", "--requests", "1", "--case-seconds", "1"),
+        *("--submissions", "6", "--port", str(_free_port())),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    rows = {
+        line.split(" | ")[0].lstrip("| "): line
+        for line in out.splitlines()
+        if line.startswith("| ") and not line.startswith("| figure")
+    }
+    # Every page of the navigation and every API list, as HQ and as a street office.
+    for label in ("首页 (hq)", "首页 (clerk1)", "今日巡查 (clerk1)", "周报 (hq)"):
+        assert label in rows
+    for name in ("estate", "patrol", "hazard", "missed-patrol", "management-arrangement"):
+        assert f"api {name} (hq)" in rows and f"api {name} (clerk1)" in rows
+    # The apps' own cases, the jobs and the concurrent write.
+    for label in (
+        "weekly pack Excel (HQ)",
+        "weekly pack PDF (HQ)",
+        "works sheet of one compound (HQ)",
+        "missed-patrol job, one day",
+        "ledger export job, 20 compounds",
+        "patrol submission (API, 8 clients)",
+    ):
+        assert label in rows, label
+    page = rows["首页 (hq)"].split(" | ")
+    assert re.fullmatch(r"\d+ ms", page[1]) and re.fullmatch(r"\d+", page[4])
+    submission = rows["patrol submission (API, 8 clients)"].split(" | ")
+    assert re.fullmatch(r"\d+ /s", submission[1]) and re.fullmatch(r"\d+ /s", submission[5])
+    assert "refused" not in submission[-1]
+    assert "20 compounds" in out and "patrol records" in out
+
+
+def test_bench_reuses_its_data_set_and_leaves_it_as_it_was(tmp_path):
+    """A second run reuses the data set; the submissions of the first were removed."""
+    args = ("--compounds", "12", "--days", "3", "--skip-jobs", "--only", "patrol")
+    first = _run(tmp_path, *args, "--submissions", "4", "--port", str(_free_port()))
+    assert first.returncode == 0, first.stderr[-3000:]
+    counts = re.search(r"([\d,]+) patrol records", first.stdout).group(1)
+    second = _run(tmp_path, *args, "--skip-server")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "沿用已有数据集：12 个小区" in second.stdout
+    assert f"{counts} patrol records" in second.stdout
+
+
+@pytest.mark.django_db
+def test_bench_refuses_a_database_holding_another_data_set():
+    EstateFactory.create_batch(2)
+    with pytest.raises(CommandError, match="已有 2 个小区"):
+        call_command("bench", compounds=5, skip_jobs=True, skip_server=True, only="nothing")
+    assert Estate.objects.count() == 2

@@ -175,6 +175,20 @@ def _reinspections(rng, estate, assessments, finish, today, now, inspector, cler
     return rows
 
 
+def _backdate(arrangements, reinspections, now):
+    """Demo rows were registered when they began (bulk_create stamps them now), so
+    figures of past weeks see them: an arrangement on its start day, a re-inspection
+    when the one before it was done (or the works finished)."""
+    from estates.asof import start_of
+
+    for arrangement in arrangements:
+        arrangement.created_at = min(start_of(arrangement.start_date), now)
+    ManagementArrangement.objects.bulk_update(arrangements, ["created_at"], batch_size=2000)
+    for reinspection in reinspections:
+        reinspection.created_at = min(start_of(reinspection.due_on - timedelta(days=90)), now)
+    Reinspection.objects.bulk_update(reinspections, ["created_at"], batch_size=2000)
+
+
 def seed(*, rng, today, stdout):
     companies = seed_companies()
     touched = (
@@ -300,6 +314,7 @@ def seed(*, rng, today, stdout):
     ManagementArrangement.objects.bulk_create(arrangements, batch_size=2000)
     ServiceAssessment.objects.bulk_create(assessments, batch_size=2000)
     Reinspection.objects.bulk_create(reinspections, batch_size=2000)
+    _backdate(arrangements, reinspections, now)
     stdout.write(
         f"  物业管理：{ManagementArrangement.objects.count()} 项安排，"
         f"{ServiceAssessment.objects.count()} 项目标评定，{Reinspection.objects.count()} 次回头看"

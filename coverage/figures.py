@@ -20,9 +20,11 @@ GROUP BY over the compounds with per-compound subqueries, one for the group name
       "modes": [{"mode", "label", "count", "pct"}, ...],   # share of covered, by mode
     }
 
+Every count is of compounds as recorded at the end of ``on`` (see ``DEFINITIONS``).
 Percentages are of ``estates`` (or of ``renovated`` for ``renovated_covered_pct``; of
-``covered`` in ``modes``), rounded to one decimal; 0 when the base is 0. Archived
-compounds are left out."""
+``covered`` in ``modes``), rounded half up to one decimal; 0 when the base is 0. The
+totals' percentages come from the summed counts. Compounds not in the ledger on ``on``
+(archived by then, or entered later) are left out."""
 
 from datetime import date
 
@@ -31,7 +33,24 @@ from django.utils import timezone
 
 from coverage.models import ManagementArrangement
 from coverage.queries import coverage_annotations, target_met
+from estates.asof import percent
 from estates.models import Community, Estate, StreetOffice
+from estates.queries import in_ledger_on
+
+DEFINITIONS = {
+    "estates": "小区数：统计截止日终了时在台账中（已录入、未归档）的小区和零星楼院数。",
+    "covered": "有管理安排：截止日有生效的物业管理安排（已起始、未到期、未终止，且截止日前已登记）"
+    "的小区数；覆盖率 = 有管理安排 ÷ 小区数。",
+    "modes": "专业化物业公司进驻、后勤式管理、社区介入：有管理安排的小区按生效安排的管理模式分列。",
+    "renovated": "已完成整治：截止日终了时需要实施的工程项目全部已完工或已验收的小区数；"
+    "已整治小区覆盖率 = 其中有管理安排的 ÷ 已完成整治。",
+    "target_met": "目标达成：整治目标（八有或四有）的每一项均经指挥部核验达到、"
+    "且核验时间不晚于截止日的小区数；目标达成率 = 目标达成 ÷ 小区数（分母为全部小区）。",
+    "expiring": "60天内到期：生效安排将在截止日起 60 天内到期的小区数（按小区计，不按安排计）。",
+    "overdue": "回头看逾期：截止日时应检日期已过（当天不算）、尚未检查的回头看所涉小区数。",
+    "relapsed": "反弹待整改：截止日时回头看发现反弹、尚未完成整改的小区数。",
+    "pct": "百分比保留一位小数（四舍五入）；合计行按各单位分子、分母之和计算。",
+}
 
 Mode = ManagementArrangement.Mode
 COUNT_KEYS = (
@@ -50,7 +69,8 @@ COUNT_KEYS = (
 
 
 def _pct(part, whole) -> float:
-    return round(100.0 * part / whole, 1) if whole else 0.0
+    # Rounded half up in decimal (42.85 → 42.9), then a float for the pages and the API.
+    return float(percent(part, whole)) if whole else 0.0
 
 
 def _with_pcts(row: dict) -> dict:
@@ -76,7 +96,7 @@ def _aggregates() -> dict:
 
 
 def annotated_estates(queryset, on: date):
-    return queryset.filter(archived_at__isnull=True).annotate(**coverage_annotations(on))
+    return queryset.filter(in_ledger_on(on)).annotate(**coverage_annotations(on))
 
 
 def coverage_figures(user_or_queryset, on: date | None = None, by: str | None = None) -> dict:

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import formats, timezone
 
+from estates.asof import HistoryRow, record_history
 from estates.models import AuditEvent
 
 
@@ -49,8 +50,20 @@ def diff(instance, before: dict) -> dict:
     }
 
 
+def history_model(model):
+    """The ``HistoryRow`` model keeping ``model``'s states (its ``history`` relation),
+    or None for a model without one."""
+    related = getattr(getattr(model, "history", None), "rel", None)
+    candidate = getattr(related, "related_model", None)
+    is_history = isinstance(candidate, type) and issubclass(candidate, HistoryRow)
+    return candidate if is_history else None
+
+
 def record(instance, *, actor, action, changes=None, summary="") -> AuditEvent:
-    return AuditEvent.objects.create(
+    """Write the audit event of a change to ``instance`` (saved already). A model with a
+    history (``estates.asof``) gets its new state recorded at the same moment, so every
+    audited change is also in the history the figures read."""
+    event = AuditEvent.objects.create(
         content_type=ContentType.objects.get_for_model(instance),
         object_id=instance.pk,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -58,6 +71,10 @@ def record(instance, *, actor, action, changes=None, summary="") -> AuditEvent:
         summary=summary[:200],
         changes=changes or {},
     )
+    tracked = history_model(type(instance))
+    if tracked is not None:
+        record_history(tracked, [instance], at=event.at)
+    return event
 
 
 def history_for(instance):

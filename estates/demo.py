@@ -2,7 +2,7 @@
 found by their natural keys and created only when missing."""
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from estates.models import Campaign, Community, District, Estate, Role, StreetOffice, User
@@ -212,7 +212,26 @@ def seed_estates(rng: random.Random, today: date, count: int = 300):
         for e in estate_rows(communities, campaigns, rng, count)
         if (e.community_id, e.name) not in existing
     ]
-    Estate.objects.bulk_create(batch[: count - len(existing)], batch_size=2000)
+    created = Estate.objects.bulk_create(batch[: count - len(existing)], batch_size=2000)
+    _backdate(rng, created, today)
+
+
+def _backdate(rng, estates, today):
+    """Demo compounds entered the ledger before their batch's tendering (last year's in
+    its spring), a few of this year's in the last two weeks, so past weekly packs and
+    本周新增 have something to show. ``created_at`` follows (bulk_create sets it now)."""
+    from estates.asof import start_of
+
+    for estate in estates:
+        campaign = estate.campaign
+        if campaign is None or campaign.year < today.year or rng.random() > 0.04:
+            first = campaign.tender_deadline if campaign else today
+            day = first - timedelta(days=rng.randint(30, 120))
+        else:
+            day = today - timedelta(days=rng.randint(0, 13))
+        estate.registered_on = day
+        estate.created_at = start_of(day) + timedelta(hours=rng.randint(8, 17))
+    Estate.objects.bulk_update(estates, ["registered_on", "created_at"], batch_size=2000)
 
 
 def seed(*, rng, today, stdout, scale=300):

@@ -13,7 +13,7 @@ module         what it defines                        who reads it
 ``estate_page`` ``sections(user, estate)`` → [{...}]   a compound's detail page
 ``ledger``     ``annotations(day)`` → {name: expr}     the ledger list (e.g. ``is_overdue``)
 ``exports``    ``EXPORTS`` = {kind: ExportKind}        ``estates.exports`` (background jobs)
-``weekly``     ``sections(user, start, end)`` → Sheets the weekly pack (``reports``)
+``weekly``     ``sections(scope, period)`` → Sections the weekly pack (``reports``)
 ``api``        ``register(router)``                    the project's API router
 ``demo``       ``seed(*, rng, today, stdout)``         ``manage.py seed_demo``
 ``benchmarks`` ``CASES`` = [(label, login, path)];     ``manage.py bench``

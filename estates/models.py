@@ -414,6 +414,9 @@ class Estate(models.Model):
         validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
         help_text="−180 至 180，如 113.625400",
     )
+    # The compound's own date of entering the ledger (an import carries the original
+    # date); 本周新增 counts by it, not by when the row was created.
+    registered_on = models.DateField("纳入台账日期", default=timezone.localdate)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)

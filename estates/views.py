@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from estates import audit, geo, services
+from estates.asof import computed_label
 from estates.exports import export_or_enqueue
 from estates.filtersets import EstateFilterSet
 from estates.forms import ArchiveForm, EstateForm, ImportForm, NotificationPreferencesForm
@@ -52,6 +53,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 remember_todo_count(self.request, panel["todo_groups"])
         # A clerk's "today's patrols" comes before the ledger; HQ sees the campaign first.
         context["panels"] = sorted(panels, key=lambda panel: panel.get("order", 50))
+        context["computed"] = computed_label()
         return context
 
 

@@ -1,58 +1,52 @@
-"""The ledger's section of the weekly pack: compounds by street office."""
+"""The ledger's section of the weekly pack: compounds by street office, from the ledger's
+figures (``estates.queries``) at the end of the week."""
 
-from django.db.models import Count, Q, Sum
+from estates.queries import DEFINITIONS, ledger_figures, registered
+from estates.sections import Row, Section, total_row
+from estates.xlsx import Column
 
-from estates.models import Estate, StreetOffice
-from estates.xlsx import Column, Sheet
+COLUMNS = (
+    Column("街道办事处", 20),
+    Column("小区/楼院", 10, "int", total=True, help=DEFINITIONS["estates"]),
+    Column("户数", 10, "int", total=True, help=DEFINITIONS["households"]),
+    Column("八有目标", 10, "int", total=True, help=DEFINITIONS["eight_haves"]),
+    Column("四有目标", 10, "int", total=True, help=DEFINITIONS["eight_haves"]),
+    Column("零星楼院", 10, "int", total=True, help=DEFINITIONS["scattered"]),
+    Column("本周新增", 10, "int", total=True, help=DEFINITIONS["registered"]),
+)
 
 
-def sections(user, start, end):
-    active = Q(communities__estates__archived_at__isnull=True)
-    prefix = "communities__estates__"
-    offices = (
-        StreetOffice.objects.visible_to(user)
-        .annotate(
-            estates=Count(prefix + "id", filter=active),
-            households=Sum(prefix + "household_count", filter=active),
-            good=Count(
-                prefix + "id",
-                filter=active & Q(**{prefix + "condition_class": Estate.ConditionClass.GOOD}),
-            ),
-            scattered=Count(
-                prefix + "id", filter=active & Q(**{prefix + "kind": Estate.Kind.SCATTERED})
-            ),
-            added=Count(
-                prefix + "id",
-                filter=active & Q(**{prefix + "created_at__date__range": (start, end)}),
-            ),
+def sections(scope, period):
+    on = period.as_of
+    figures = ledger_figures(scope, on, by="street_office")
+    added = registered(scope, period, by="street_office")
+    rows = []
+    for office in scope.street_offices:
+        f = figures.get(office.pk, {})
+        rows.append(
+            Row(
+                office.pk,
+                (
+                    office.name,
+                    f.get("estates", 0),
+                    f.get("households", 0),
+                    f.get("eight_haves", 0),
+                    f.get("four_haves", 0),
+                    f.get("scattered", 0),
+                    added.get(office.pk, 0),
+                ),
+            )
         )
-        .order_by("sort_order")
-    )
-    rows = [
-        (
-            office.name,
-            office.estates,
-            office.households or 0,
-            office.good,
-            office.estates - office.good,
-            office.scattered,
-            office.added,
-        )
-        for office in offices
-    ]
     return [
-        Sheet(
+        Section(
             title="一、整治范围（小区台账）",
             sheet_name="台账概况",
-            columns=(
-                Column("街道办事处", 20),
-                Column("小区/楼院", 10, "int", total=True),
-                Column("户数", 10, "int", total=True),
-                Column("八有目标", 10, "int", total=True),
-                Column("四有目标", 10, "int", total=True),
-                Column("零星楼院", 10, "int", total=True),
-                Column("本周新增", 10, "int", total=True),
-            ),
+            columns=COLUMNS,
             rows=rows,
+            totals=total_row(rows, COLUMNS, {}),
+            definitions=[
+                DEFINITIONS[k]
+                for k in ("estates", "households", "eight_haves", "scattered", "registered")
+            ],
         )
     ]

@@ -35,9 +35,12 @@ _RIGHT = Alignment(horizontal="right", vertical="center")
 class Column:
     header: str
     width: float = 12
-    #: "text", "int", "decimal" or "money"; numbers align right and may be totalled
+    #: "text", "int", "decimal", "percent" or "money"; numbers align right and may be
+    #: totalled; money cells hold the exact value and show two decimals
     kind: str = "text"
     total: bool = False
+    #: the column's definition (a tooltip on the page)
+    help: str = ""
 
 
 @dataclass
@@ -48,9 +51,14 @@ class Sheet:
     unit: str = ""
     sheet_name: str = "Sheet1"
     notes: list[str] = field(default_factory=list)
+    #: the 合计 row as computed by the caller (e.g. percentages from summed parts);
+    #: None: the total columns are summed here
+    totals: Sequence | None = None
+    #: when the figures were computed ("YYYY-MM-DD HH:MM"); default: now
+    computed: str = ""
 
 
-_FORMATS = {"int": "#,##0", "decimal": "#,##0.00", "money": "#,##0.00"}
+_FORMATS = {"int": "#,##0", "decimal": "#,##0.00", "percent": "0.0", "money": "#,##0.00"}
 
 #: What a spreadsheet may take for the start of a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -131,11 +139,11 @@ def add_sheet(workbook: Workbook, sheet: Sheet) -> int:
     ws.merged_cells.add(f"A2:{last}2")
     ws.row_dimensions[1].height = 30
     ws.append([styler.cell(sheet.title, _TITLE_FONT, _CENTER, border=False)])
-    printed = timezone.localtime().strftime("%Y年%m月%d日")
+    printed = sheet.computed or timezone.localtime().strftime("%Y-%m-%d %H:%M")
     unit_line = (
-        f"填报单位：{sheet.unit}        制表日期：{printed}"
+        f"填报单位：{sheet.unit}        制表时间：{printed}"
         if sheet.unit
-        else f"制表日期：{printed}"
+        else f"制表时间：{printed}"
     )
     ws.append([styler.cell(unit_line, _BODY_FONT, _LEFT, border=False)])
     ws.append([styler.cell(c.header, _HEADER_FONT, _CENTER) for c in sheet.columns])
@@ -158,7 +166,13 @@ def add_sheet(workbook: Workbook, sheet: Sheet) -> int:
 
     total_row = []
     for index, column in enumerate(sheet.columns):
-        if index == 0:
+        if sheet.totals is not None:
+            value = sheet.totals[index]
+            if index == 0 or column.kind == "text":
+                total_row.append(styler.cell(value or "", _HEADER_FONT, _CENTER))
+            else:
+                total_row.append(styler.cell(value, _HEADER_FONT, _RIGHT, _FORMATS[column.kind]))
+        elif index == 0:
             total_row.append(styler.cell("合计", _HEADER_FONT, _CENTER))
         elif index == 1 and not column.total:
             total_row.append(styler.cell(f"{count} 项", _HEADER_FONT, _LEFT))

@@ -259,6 +259,7 @@ def seed(*, rng, today, stdout):
                 hazard.deadline = today + timedelta(days=rng.randint(-3, 3))
         hazards.append(hazard)
     Hazard.objects.bulk_create(hazards, batch_size=2000)
+    _hazard_history()
 
     # A few amendments: the original stays, the correction sits beside it.
     amendments = []
@@ -381,3 +382,17 @@ def _quality(rng, today, contractors):
                 )
             )
     QualityRequirement.objects.bulk_create(requirements)
+
+
+def _hazard_history():
+    """History for the bulk-created hazards, from their timestamps."""
+    from estates.asof import backfill_history
+    from inspections.models import HazardHistory, reconstructed_hazard_states
+
+    backfill_history(
+        HazardHistory,
+        "hazard",
+        Hazard.objects.order_by("pk").iterator(chunk_size=2000),
+        reconstructed_hazard_states,
+        lambda hazard: {"estate_id": hazard.estate_id},
+    )

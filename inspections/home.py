@@ -9,6 +9,9 @@ from django.utils import timezone
 from inspections import queries, services
 from inspections.models import MissedPatrol, QualityInspection
 
+#: Compounds still to patrol listed by name on a street office's panel; the rest a link.
+LISTED = 8
+
 
 def panels(user):
     if not user.role or user.is_company_staff:
@@ -29,7 +32,7 @@ def panels(user):
                 "misses": list(queries.misses_by_street_office(user, yesterday)),
             }
         ]
-    todo = list(queries.todays_patrol_list(user, today).filter(record_id__isnull=True)[:8])
+    todo = list(queries.todays_patrol_list(user, today).filter(record_id__isnull=True)[:LISTED])
     return [
         {
             "template": "inspections/_home_street.html",
@@ -38,6 +41,7 @@ def panels(user):
             "totals": totals,
             "pending": totals["due"] - totals["filed"],
             "todo": todo,
+            "todo_more": max(totals["due"] - totals["filed"] - len(todo), 0),
             "hazards": hazards,
             "can_file": services.can_file_patrol(user),
             "quality_open": QualityInspection.objects.visible_to(user)

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from estates.asof import HistoryRow
 from estates.models import Estate, StreetOffice
 from estates.scoping import ScopedQuerySet, company_estate_ids
 from works.models import Company, EstateWorksItem
@@ -294,6 +295,74 @@ class Hazard(models.Model):
             and self.deadline is not None
             and self.deadline < timezone.localdate()
         )
+
+
+class HazardHistory(HistoryRow):
+    """The states of one hazard over time (``estates.asof``): opened when it is reported
+    and at every move (notified, rectified, re-inspected, closed), so a figure for a past
+    day reads its status and deadline of that day, through failed re-inspections too."""
+
+    OWNER = "hazard"
+    TRACKED = ("status", "deadline")
+
+    hazard = models.ForeignKey(
+        Hazard, on_delete=models.PROTECT, related_name="history", verbose_name="安全隐患"
+    )
+    # Denormalised from the hazard so the figures group by compound without a join.
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("状态", max_length=10, choices=Hazard.Status.choices)
+    deadline = models.DateField("整改期限", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "安全隐患历史"
+        ordering = ["hazard", "valid_from", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hazard"],
+                condition=Q(valid_to__isnull=True),
+                name="hazard_history_one_open",
+            ),
+        ]
+        indexes = [
+            # Figures as of a day: the hazard rows valid at a moment.
+            models.Index(fields=["valid_from", "valid_to"], name="hazard_hist_valid"),
+        ]
+
+    @classmethod
+    def extra_values(cls, record) -> dict:
+        return {"estate_id": record.estate_id}
+
+    def __str__(self):
+        return f"{self.hazard_id} {self.status} @{self.valid_from:%Y-%m-%d %H:%M}"
+
+
+def reconstructed_hazard_states(hazard):
+    """The states a hazard went through, rebuilt from its timestamps for hazards that
+    predate their history: reported (no deadline unless one was set at once), notified,
+    rectified, verified, closed at their recorded times, with today's deadline from the
+    notification on. Re-inspection rounds before the history existed are not known."""
+    S = Hazard.Status
+    order = [S.OPEN, S.NOTIFIED, S.RECTIFIED, S.VERIFIED, S.CLOSED]
+    reached = order.index(hazard.status)
+    first_deadline = hazard.deadline if hazard.notified_at is None else None
+    states = [(hazard.reported_at, {"status": S.OPEN, "deadline": first_deadline})]
+    for level, (status, moment) in enumerate(
+        [
+            (S.NOTIFIED, hazard.notified_at),
+            (S.RECTIFIED, hazard.rectified_at),
+            (S.VERIFIED, hazard.verified_at),
+            (S.CLOSED, hazard.closed_at),
+        ],
+        start=1,
+    ):
+        if reached >= level and moment is not None:
+            states.append(
+                (max(moment, states[-1][0]), {"status": status, "deadline": hazard.deadline})
+            )
+    kept = {}
+    for moment, values in states:
+        kept[moment] = values
+    return list(kept.items())
 
 
 class QualityInspectionQuerySet(ScopedQuerySet):

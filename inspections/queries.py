@@ -1,6 +1,7 @@
-"""Read-side questions of the patrol pages, the home panels and the compliance board.
-Every aggregate is computed in SQL; the board is a fixed number of queries whatever the
-number of compounds or days."""
+"""The figures of patrols, hazards and quality feedback (``figure(scope, on)`` or
+``figure(scope, period)``, see ``estates.asof``), each with its written definition in
+``DEFINITIONS``; and the read-side questions of the patrol pages, the home panels and the
+compliance board. Every aggregate is computed in SQL; each figure is one query."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -8,9 +9,156 @@ from datetime import date, timedelta
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from estates.asof import Period, as_scope, end_of, grouped, one, start_of
 from estates.models import StreetOffice
-from inspections.models import Hazard, MissedPatrol, PatrolRecord
-from works.queries import estates_under_construction
+from inspections.models import (
+    Hazard,
+    HazardHistory,
+    MissedPatrol,
+    MissedPatrolRun,
+    PatrolRecord,
+    QualityInspection,
+)
+from works.queries import estates_under_construction, estates_under_construction_on
+
+#: The written definition of each figure (shown beside it in the pack and on the page).
+DEFINITIONS = {
+    "patrols_due": "应报巡查记录：统计周期内（本周未结束时截至今天）每个在施小区每天应报 1 条，"
+    "= 已报 + 未报。在施小区指当天有需要实施的工程项目已开工且未完工的小区（含周末）。",
+    "patrols_filed": "已报：统计周期内各天已填报的每日巡查记录条数。",
+    "patrols_missing": "未报：应报而未报的小区·天数，含每日任务已登记的未报送记录，"
+    "以及尚未登记（当天或登记任务尚未运行）的未报记录。",
+    "patrols_rate": "报送率：已报 ÷ 应报 × 100%，保留一位小数（四舍五入）；合计行按各街道已报、"
+    "应报之和计算。",
+    "hazards_found": "新发现隐患：发现时间在统计周期内的安全隐患数。",
+    "hazards_closed": "本周销号：销号时间在统计周期内的安全隐患数。",
+    "hazards_open": "未销号隐患：统计截止日终了时已发现、尚未销号的隐患数，"
+    "含待通知、已通知整改、已整改待复查和复查合格但未销号的隐患。",
+    "hazards_overdue": "其中逾期：统计截止日终了时处于待通知或已通知整改状态、"
+    "且整改期限早于截止日的隐患数（期限当天不算逾期）。",
+    "quality_inspections": "质量检查（次）：检查日期在统计周期内的指挥部质量检查次数。",
+    "quality_pending": "待闭环反馈：统计截止日终了时已录入、尚未闭环的质量检查反馈数"
+    "（含待整改和已回复待复查）。",
+}
+
+
+def _hazards(scope):
+    return Hazard.objects.filter(estate__in=as_scope(scope).estates.values("pk"))
+
+
+def patrols_filed(scope, period: Period, *, by=None):
+    """已报 (see ``DEFINITIONS``)."""
+    rows = PatrolRecord.objects.filter(
+        estate__in=as_scope(scope).estates.values("pk"),
+        date__range=(period.start, period.as_of),
+        filed_at__lt=end_of(period.as_of),
+    )
+    return one(grouped(rows, "estate__", by, n=Count("pk")), "n", by)
+
+
+def patrols_missed(scope, period: Period, *, by=None):
+    """Misses registered by the daily job for the days of ``period`` (part of 未报)."""
+    rows = MissedPatrol.objects.filter(
+        estate__in=as_scope(scope).estates.values("pk"), date__range=(period.start, period.as_of)
+    )
+    return one(grouped(rows, "estate__", by, n=Count("pk")), "n", by)
+
+
+def patrols_not_yet_filed(scope, period: Period, *, by=None):
+    """Compound-days of ``period`` due and neither filed nor registered as missed: the
+    days the missed-patrol job has not run for yet (today, and yesterday before the job).
+    One query per such day (at most two)."""
+    estates = as_scope(scope).estates
+    ran = set(
+        MissedPatrolRun.objects.filter(date__range=(period.start, period.as_of)).values_list(
+            "date", flat=True
+        )
+    )
+    total = {} if by else 0
+    for day in period.days():
+        if day in ran:
+            continue
+        due = (
+            estates_under_construction_on(day)
+            .filter(pk__in=estates.values("pk"))
+            .exclude(pk__in=PatrolRecord.objects.filter(date=day).values("estate_id"))
+            .exclude(pk__in=MissedPatrol.objects.filter(date=day).values("estate_id"))
+        )
+        counted = one(grouped(due, "", by, n=Count("pk")), "n", by)
+        if by:
+            for unit, n in counted.items():
+                total[unit] = total.get(unit, 0) + n
+        else:
+            total += counted
+    return total
+
+
+def hazards_found(scope, period: Period, *, by=None):
+    """新发现隐患 (see ``DEFINITIONS``)."""
+    rows = _hazards(scope).filter(
+        reported_at__gte=start_of(period.start), reported_at__lt=end_of(period.as_of)
+    )
+    return one(grouped(rows, "estate__", by, n=Count("pk")), "n", by)
+
+
+def hazards_closed(scope, period: Period, *, by=None):
+    """本周销号 (see ``DEFINITIONS``)."""
+    rows = _hazards(scope).filter(
+        closed_at__gte=start_of(period.start), closed_at__lt=end_of(period.as_of)
+    )
+    return one(grouped(rows, "estate__", by, n=Count("pk")), "n", by)
+
+
+def _hazard_states(scope, on: date):
+    return HazardHistory.objects.as_of(on).filter(estate__in=as_scope(scope).estates.values("pk"))
+
+
+def open_hazards(scope, on: date, *, by=None):
+    """未销号隐患 (see ``DEFINITIONS``): from each hazard's state at the end of ``on``."""
+    rows = _hazard_states(scope, on).exclude(status=Hazard.Status.CLOSED)
+    return one(grouped(rows, "estate__", by, n=Count("pk")), "n", by)
+
+
+def overdue_hazards(scope, on: date, *, by=None):
+    """其中逾期 (see ``DEFINITIONS``): status and deadline as they stood at the end of
+    ``on`` (a failed re-inspection's new deadline only from when it was set)."""
+    rows = _hazard_states(scope, on).filter(status__in=Hazard.OPEN_STATES, deadline__lt=on)
+    return one(grouped(rows, "estate__", by, n=Count("pk")), "n", by)
+
+
+def hazards_awaiting_check(scope, on: date, *, by=None):
+    """已整改待复查: hazards rectified and not yet re-inspected at the end of ``on``."""
+    rows = _hazard_states(scope, on).filter(status=Hazard.Status.RECTIFIED)
+    return one(grouped(rows, "estate__", by, n=Count("pk")), "n", by)
+
+
+def major_open_hazards(scope, on: date, *, by=None):
+    """重大隐患: 未销号 hazards of severity 重大隐患 at the end of ``on``."""
+    rows = _hazard_states(scope, on).filter(hazard__severity=Hazard.Severity.MAJOR)
+    rows = rows.exclude(status=Hazard.Status.CLOSED)
+    return one(grouped(rows, "estate__", by, n=Count("pk")), "n", by)
+
+
+def quality_inspections(scope, period: Period, *, by=None):
+    """质量检查（次） (see ``DEFINITIONS``)."""
+    rows = QualityInspection.objects.filter(
+        estate__in=as_scope(scope).estates.values("pk"),
+        inspected_on__range=(period.start, period.as_of),
+        created_at__lt=end_of(period.as_of),
+    )
+    return one(grouped(rows, "estate__", by, n=Count("pk")), "n", by)
+
+
+def quality_pending(scope, on: date, *, by=None):
+    """待闭环反馈 (see ``DEFINITIONS``)."""
+    moment = end_of(on)
+    rows = QualityInspection.objects.filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=moment),
+        estate__in=as_scope(scope).estates.values("pk"),
+        created_at__lt=moment,
+        inspected_on__lte=on,
+    )
+    return one(grouped(rows, "estate__", by, n=Count("pk")), "n", by)
 
 
 def todays_patrol_list(user, day: date | None = None):
@@ -39,17 +187,17 @@ def filing_totals(user, day: date | None = None) -> dict:
     )
 
 
-def hazard_totals(user) -> dict:
-    today = timezone.localdate()
-    return (
-        Hazard.objects.visible_to(user)
-        .exclude(status__in=(Hazard.Status.VERIFIED, Hazard.Status.CLOSED))
-        .aggregate(
-            open=Count("pk"),
-            overdue=Count("pk", filter=Q(status__in=Hazard.OPEN_STATES, deadline__lt=today)),
-            major=Count("pk", filter=Q(severity=Hazard.Severity.MAJOR)),
-            awaiting_check=Count("pk", filter=Q(status=Hazard.Status.RECTIFIED)),
-        )
+def hazard_totals(user, on: date | None = None) -> dict:
+    """The hazard figures of the home panel and the hazard list, for ``on`` (today)."""
+    on = on or timezone.localdate()
+    states = HazardHistory.objects.as_of(on).filter(
+        hazard__in=Hazard.objects.visible_to(user).values("pk")
+    )
+    return states.exclude(status=Hazard.Status.CLOSED).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(status__in=Hazard.OPEN_STATES, deadline__lt=on)),
+        major=Count("pk", filter=Q(hazard__severity=Hazard.Severity.MAJOR)),
+        awaiting_check=Count("pk", filter=Q(status=Hazard.Status.RECTIFIED)),
     )
 
 

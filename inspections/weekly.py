@@ -1,81 +1,75 @@
-"""Patrols, hazards and quality feedback in the weekly pack, by street office.
+"""Patrols, hazards and quality feedback in the weekly pack, by street office, from the
+inspection figures (``inspections.queries``) as recorded at the end of the week.
 
 The source document holds a street office accountable for unfiled daily records, so the
-pack shows each office's filed and missed patrol records for the week side by side."""
+pack shows each office's due, filed and missing patrol records for the week side by side;
+while the week runs, 应报 counts every compound-day due so far, today included."""
 
-from django.db.models import Count, Q
+from estates.asof import percent
+from estates.sections import Row, Section, total_row
+from estates.xlsx import Column
+from inspections import queries
+from inspections.queries import DEFINITIONS
 
-from estates.models import StreetOffice
-from estates.xlsx import Column, Sheet
-from inspections.models import Hazard, MissedPatrol, PatrolRecord, QualityInspection
+COLUMNS = (
+    Column("街道办事处", 20),
+    Column("应报巡查记录", 11, "int", total=True, help=DEFINITIONS["patrols_due"]),
+    Column("已报", 8, "int", total=True, help=DEFINITIONS["patrols_filed"]),
+    Column("未报", 8, "int", total=True, help=DEFINITIONS["patrols_missing"]),
+    Column("报送率（%）", 10, "percent", help=DEFINITIONS["patrols_rate"]),
+    Column("新发现隐患", 10, "int", total=True, help=DEFINITIONS["hazards_found"]),
+    Column("本周销号", 9, "int", total=True, help=DEFINITIONS["hazards_closed"]),
+    Column("未销号隐患", 10, "int", total=True, help=DEFINITIONS["hazards_open"]),
+    Column("其中逾期", 9, "int", total=True, help=DEFINITIONS["hazards_overdue"]),
+    Column("质量检查（次）", 12, "int", total=True, help=DEFINITIONS["quality_inspections"]),
+    Column("待闭环反馈", 10, "int", total=True, help=DEFINITIONS["quality_pending"]),
+)
+RATE = 4
 
-CLOSED = (Hazard.Status.VERIFIED, Hazard.Status.CLOSED)
 
-
-def _by_office(queryset, **aggregates):
-    rows = queryset.values("street_office_id").annotate(**aggregates).order_by()
-    return {row.pop("street_office_id"): row for row in rows}
-
-
-def sections(user, start, end):
-    week = Q(date__range=(start, end))
-    filed = _by_office(PatrolRecord.objects.visible_to(user).filter(week), n=Count("pk"))
-    missed = _by_office(MissedPatrol.objects.visible_to(user).filter(week), n=Count("pk"))
-    hazards = _by_office(
-        Hazard.objects.visible_to(user),
-        found=Count("pk", filter=Q(reported_at__date__range=(start, end))),
-        closed=Count("pk", filter=Q(closed_at__date__range=(start, end))),
-        open=Count("pk", filter=~Q(status__in=CLOSED)),
-        overdue=Count("pk", filter=Q(status__in=Hazard.OPEN_STATES, deadline__lt=end)),
-    )
-    quality = _by_office(
-        QualityInspection.objects.visible_to(user),
-        inspected=Count("pk", filter=Q(inspected_on__range=(start, end))),
-        pending=Count("pk", filter=~Q(status=QualityInspection.Status.CLOSED)),
-    )
+def sections(scope, period):
+    on, by = period.as_of, "street_office"
+    filed = queries.patrols_filed(scope, period, by=by)
+    missed = queries.patrols_missed(scope, period, by=by)
+    pending = queries.patrols_not_yet_filed(scope, period, by=by)
+    found = queries.hazards_found(scope, period, by=by)
+    closed = queries.hazards_closed(scope, period, by=by)
+    open_ = queries.open_hazards(scope, on, by=by)
+    overdue = queries.overdue_hazards(scope, on, by=by)
+    inspected = queries.quality_inspections(scope, period, by=by)
+    waiting = queries.quality_pending(scope, on, by=by)
     rows = []
-    for office in StreetOffice.objects.visible_to(user).order_by("sort_order"):
-        done = filed.get(office.pk, {}).get("n", 0)
-        missing = missed.get(office.pk, {}).get("n", 0)
+    for office in scope.street_offices:
+        done = filed.get(office.pk, 0)
+        missing = missed.get(office.pk, 0) + pending.get(office.pk, 0)
         due = done + missing
-        h = hazards.get(office.pk, {})
-        q = quality.get(office.pk, {})
         rows.append(
-            (
-                office.name,
-                due,
-                done,
-                missing,
-                round(done * 100 / due, 1) if due else None,
-                h.get("found", 0),
-                h.get("closed", 0),
-                h.get("open", 0),
-                h.get("overdue", 0),
-                q.get("inspected", 0),
-                q.get("pending", 0),
+            Row(
+                office.pk,
+                (
+                    office.name,
+                    due,
+                    done,
+                    missing,
+                    percent(done, due),
+                    found.get(office.pk, 0),
+                    closed.get(office.pk, 0),
+                    open_.get(office.pk, 0),
+                    overdue.get(office.pk, 0),
+                    inspected.get(office.pk, 0),
+                    waiting.get(office.pk, 0),
+                ),
             )
         )
+    due_total = sum(row.cells[1] for row in rows)
+    filed_total = sum(row.cells[2] for row in rows)
     return [
-        Sheet(
+        Section(
             title="三、每日安全巡查、安全隐患与质量检查",
             sheet_name="巡查与隐患",
-            columns=(
-                Column("街道办事处", 20),
-                Column("应报巡查记录", 11, "int", total=True),
-                Column("已报", 8, "int", total=True),
-                Column("未报", 8, "int", total=True),
-                Column("报送率（%）", 10, "decimal"),
-                Column("新发现隐患", 10, "int", total=True),
-                Column("本周销号", 9, "int", total=True),
-                Column("未销号隐患", 10, "int", total=True),
-                Column("其中逾期", 9, "int", total=True),
-                Column("质量检查（次）", 12, "int", total=True),
-                Column("待闭环反馈", 10, "int", total=True),
-            ),
+            columns=COLUMNS,
             rows=rows,
-            notes=[
-                "应报 = 已报 + 未报；未报为每日任务登记的在施小区未报送巡查记录（含周末）。",
-                "未销号隐患、其中逾期、待闭环反馈为统计周期末的状态。",
-            ],
+            totals=total_row(rows, COLUMNS, {RATE: (filed_total, due_total)}),
+            definitions=[DEFINITIONS[k] for k in DEFINITIONS],
         )
     ]

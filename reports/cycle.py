@@ -153,10 +153,13 @@ def _names_office(row, office_name) -> bool:
 def district_sections(week: date) -> list[dict]:
     """Every section of the weekly pack for the week due on ``week``, district-wide, one
     row per street office, as plain data."""
-    from reports.weekly_pack import build_pack
+    from django.utils import timezone
 
-    pack = build_pack(DISTRICT, week)
-    return [_sheet_dict(sheet, list(sheet.rows)) for sheet in pack.sections]
+    from estates.asof import Scope
+    from reports.weekly_pack import build_pack, week_of
+
+    pack = build_pack(Scope.district(), week_of(week, timezone.localdate()))
+    return [_sheet_dict(s, [r.cells for r in s.rows]) for s in pack.sections]
 
 
 def compile_statistics(street_office: StreetOffice, week: date) -> dict:

@@ -3,23 +3,20 @@ laid out by a worker (about 4 s for the district)."""
 
 from django.utils import timezone
 
+from estates.asof import Scope
 from estates.exports import ExportKind
 from estates.pdf import render_pdf
-from reports.weekly_pack import build_pack, parse_meeting
+from reports.weekly_pack import build_pack, parse_meeting, week_of
 
 
 def build_weekly_pack_pdf(user, params):
-    """The pack of the meeting named by ``meeting`` (default: the next one), within the
-    user's scope, as the printed PDF."""
-    from reports.views import table_view
-
-    pack = build_pack(user, parse_meeting(params.get("meeting"), timezone.localdate()))
-    tables = [table_view(sheet) for sheet in pack.sections]
-    content = render_pdf(
-        "reports/weekly_pdf.html",
-        {"pack": pack, "tables": tables, "printed": timezone.localtime()},
-    )
-    return content, f"周报_{pack.meeting:%Y%m%d}.pdf", sum(len(t["rows"]) for t in tables)
+    """The pack of the meeting named by ``meeting`` (default: the last complete week's),
+    within the user's scope, as the printed PDF."""
+    today = timezone.localdate()
+    period = week_of(parse_meeting(params.get("meeting"), today), today)
+    pack = build_pack(Scope.for_user(user), period)
+    content = render_pdf("reports/weekly_pdf.html", {"pack": pack})
+    return content, f"周报_{pack.meeting:%Y%m%d}.pdf", sum(len(s.rows) for s in pack.sections)
 
 
 EXPORTS = {"weekly_pack_pdf": ExportKind("周报（PDF）", build_weekly_pack_pdf, media="pdf")}

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from estates import audit, exports
+from estates.asof import Scope
 from estates.mixins import FilteredListMixin, ScopedMixin
 from estates.models import ExportJob, StreetOffice
 from estates.pdf import PDF_MIME
@@ -33,7 +34,14 @@ from reports.models import (
     takes_part_in_cycle,
 )
 from reports.units import unit_for
-from reports.weekly_pack import TUESDAY, build_pack, meeting_for, pack_workbook, parse_meeting
+from reports.weekly_pack import (
+    TUESDAY,
+    build_pack,
+    meeting_for,
+    pack_workbook,
+    parse_meeting,
+    week_of,
+)
 
 
 class OwnJobsMixin(LoginRequiredMixin):
@@ -69,23 +77,9 @@ class ExportDownloadView(OwnJobsMixin, View):
         return response
 
 
-def table_view(sheet):
-    """A Sheet as the page and the PDF show it: header, rows and the 合计 row."""
-    rows = list(sheet.rows)
-    totals = []
-    for index, column in enumerate(sheet.columns):
-        if index == 0:
-            totals.append("合计")
-        elif column.total:
-            totals.append(sum(row[index] or 0 for row in rows))
-        else:
-            totals.append("")
-    has_totals = any(c.total for c in sheet.columns)
-    return {"sheet": sheet, "rows": rows, "totals": totals if has_totals else None}
-
-
 class WeeklyPackMixin(LoginRequiredMixin):
-    """The pack for the Tuesday meeting named by ``?meeting=`` (default: the next one)."""
+    """The pack for the Tuesday meeting named by ``?meeting=`` (default: the last complete
+    week's), within the user's scope."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not request.user.role:
@@ -93,8 +87,9 @@ class WeeklyPackMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_pack(self):
-        meeting = parse_meeting(self.request.GET.get("meeting"), timezone.localdate())
-        return build_pack(self.request.user, meeting)
+        today = timezone.localdate()
+        meeting = parse_meeting(self.request.GET.get("meeting"), today)
+        return build_pack(Scope.for_user(self.request.user), week_of(meeting, today))
 
 
 class WeeklyPackView(WeeklyPackMixin, TemplateView):
@@ -102,13 +97,12 @@ class WeeklyPackView(WeeklyPackMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         pack = self.get_pack()
-        tables = [table_view(sheet) for sheet in pack.sections]
         # 例会日期 is a Tuesday: a list of meetings (no date picker in the browser's locale).
         upcoming = meeting_for(timezone.localdate())
         meetings = sorted(
             {upcoming - timedelta(weeks=n) for n in range(26)} | {pack.meeting}, reverse=True
         )
-        return super().get_context_data(pack=pack, tables=tables, meetings=meetings, **kwargs)
+        return super().get_context_data(pack=pack, meetings=meetings, **kwargs)
 
 
 class WeeklyPackExcelView(WeeklyPackMixin, View):

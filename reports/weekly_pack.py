@@ -3,15 +3,27 @@
 The source document has every street office report its statistics every Tuesday and the
 HQ office hold a weekly meeting; the pack gathers, for the week before the meeting
 (Tuesday to Monday), one section per app: each app's ``weekly.py`` has
-``sections(user, start, end) -> list[Sheet]``, built in SQL within the user's scope. The
-same sections become the Excel workbook, the PDF and the page."""
+``sections(scope, period) -> list[Section]``, built from that app's figures
+(``<app>/queries.py``), one row per street office of the scope.
+
+Public entry point: ``build_pack(scope, period)`` (``scope`` an ``estates.asof.Scope``,
+an Estate queryset, a StreetOffice or None for the district; ``period`` a
+``estates.asof.Period``, e.g. ``week_of(meeting, today)``). Every figure is read as
+recorded at the end of the period's last day (or now, while the week is running), so a
+past week's pack is the same whenever it is built. The same sections become the page,
+the Excel workbook and the PDF; ``Section.row_for(street_office_id)`` gives one street
+office's row (for freezing into its weekly report)."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.utils import timezone
+
+from estates.asof import Period, as_scope, computed_label
 from estates.hooks import app_modules
+from estates.sections import Row, Section, total_row  # noqa: F401 (re-exported)
 from estates.validators import date_window
-from estates.xlsx import Sheet, build_workbook
+from estates.xlsx import build_workbook
 
 TUESDAY = 1
 
@@ -19,18 +31,41 @@ TUESDAY = 1
 @dataclass
 class WeeklyPack:
     meeting: date
-    start: date
-    end: date
+    period: Period
     unit: str
-    sections: list[Sheet]
+    sections: list[Section]
+    computed_at: datetime
+
+    @property
+    def start(self) -> date:
+        return self.period.start
+
+    @property
+    def end(self) -> date:
+        return self.period.end
+
+    @property
+    def is_running(self) -> bool:
+        return self.period.is_running
 
     @property
     def title(self) -> str:
         return f"老旧小区整治改造工作周报（{self.meeting:%Y年%m月%d日}周例会）"
 
     @property
-    def period(self) -> str:
+    def period_label(self) -> str:
         return f"{self.start:%Y年%m月%d日}—{self.end:%m月%d日}"
+
+    @property
+    def computed(self) -> str:
+        return computed_label(self.computed_at)
+
+    @property
+    def status_label(self) -> str:
+        """统计截止 for a finished week; 本周尚未结束（截至 …） while it runs."""
+        if self.is_running:
+            return f"本周尚未结束（截至 {self.computed}）"
+        return f"统计截止：{self.end:%Y年%m月%d日} 24:00"
 
 
 def meeting_for(day: date) -> date:
@@ -39,30 +74,52 @@ def meeting_for(day: date) -> date:
     return day + timedelta(days=(TUESDAY - day.weekday()) % 7)
 
 
+def last_complete_meeting(today: date) -> date:
+    """The meeting of the last complete week: today if it is a Tuesday (the week ended
+    yesterday), else the last Tuesday."""
+    return today - timedelta(days=(today.weekday() - TUESDAY) % 7)
+
+
+def current_meeting(today: date) -> date:
+    """The meeting of the week still running (it ends on the Monday on or after today)."""
+    return last_complete_meeting(today) + timedelta(days=7)
+
+
 def parse_meeting(value: str | None, today: date) -> date:
-    """A meeting date from the query string, moved to its Tuesday; bad input, or a date
-    outside the accepted window (``DATE_MIN``..``DATE_MAX``), → today's."""
+    """A meeting date from the query string, moved to its Tuesday; none, bad input, or a
+    date outside the accepted window (``DATE_MIN``..``DATE_MAX``) → the last complete
+    week's; a meeting after the running week's → the running week's."""
+    if not value:
+        return last_complete_meeting(today)
     try:
-        day = date.fromisoformat(value) if value else today
+        day = date.fromisoformat(value)
     except ValueError:
-        day = today
+        return last_complete_meeting(today)
     low, high = date_window()
     if not low + timedelta(days=7) <= day <= high - timedelta(days=7):
-        day = today
-    return meeting_for(day)
+        return last_complete_meeting(today)
+    return min(meeting_for(day), current_meeting(today))
 
 
-def build_pack(user, meeting: date) -> WeeklyPack:
-    start, end = meeting - timedelta(days=7), meeting - timedelta(days=1)
+def week_of(meeting: date, today: date) -> Period:
+    """The week a meeting's pack covers: the Tuesday to the Monday before it."""
+    return Period(meeting - timedelta(days=7), meeting - timedelta(days=1), today)
+
+
+def build_pack(scope, period: Period, *, now: datetime | None = None) -> WeeklyPack:
+    """The pack of ``scope`` for ``period`` (see the module docstring)."""
+    scope = as_scope(scope)
     sections = []
     for module in app_modules("weekly"):
-        for sheet in module.sections(user, start, end):
-            sheet.unit = user.scope_label
-            sections.append(sheet)
-    return WeeklyPack(meeting, start, end, user.scope_label, sections)
+        sections.extend(module.sections(scope, period))
+    return WeeklyPack(
+        meeting=period.end + timedelta(days=1),
+        period=period,
+        unit=scope.label,
+        sections=sections,
+        computed_at=now or timezone.now(),
+    )
 
 
 def pack_workbook(pack: WeeklyPack):
-    for sheet in pack.sections:
-        sheet.rows = list(sheet.rows)
-    return build_workbook(*pack.sections)
+    return build_workbook(*(section.sheet(pack.unit, pack.computed) for section in pack.sections))

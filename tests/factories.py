@@ -102,3 +102,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def record_state(*records):
+    """Record the current state of records made without a service (factories, direct
+    creates) in their history, as the services do through the audit trail: a test's
+    "now" (time-machine) is when the state began."""
+    from estates.asof import record_history
+    from estates.audit import history_model
+
+    for record in records:
+        record_history(history_model(type(record)), [record])

@@ -341,6 +341,44 @@ def seed_tenders(rng, today):
     Contract.objects.bulk_create(contracts, batch_size=2000)
 
 
+def seed_history(rng):
+    """History for the bulk-created items (``reconstructed_item_states``): tendered when
+    the contract was signed, accepted some days into the acceptance period. Items that
+    already have a history are left alone."""
+    from django.utils import timezone
+
+    from estates.asof import backfill_history, start_of
+    from works.models import TenderPackageItem, WorksItemHistory, reconstructed_item_states
+
+    signed = dict(
+        TenderPackageItem.objects.filter(
+            is_active=True, package__contract__isnull=False
+        ).values_list("works_item_id", "package__contract__signed_on")
+    )
+    now = timezone.now()
+
+    def accepted(item):
+        if item.status != Status.ACCEPTED or not item.actual_finish:
+            return None
+        campaign = item.estate.campaign
+        day = max(item.actual_finish, campaign.acceptance_start if campaign else item.actual_finish)
+        return min(start_of(day + timedelta(days=rng.randint(0, 20))), now)
+
+    items = EstateWorksItem.objects.select_related("estate__campaign").order_by("pk")
+    backfill_history(
+        WorksItemHistory,
+        "item",
+        items.iterator(chunk_size=2000),
+        lambda item: reconstructed_item_states(
+            item,
+            created_at=item.estate.created_at,
+            tendered_on=signed.get(item.pk),
+            accepted_at=accepted(item),
+        ),
+        lambda item: {"estate_id": item.estate_id},
+    )
+
+
 def seed(*, rng, today, stdout):
     items = list(WorksItem.objects.order_by("number"))
     current = Campaign.objects.filter(year=today.year).first()
@@ -372,6 +410,7 @@ def seed(*, rng, today, stdout):
         seed_scopes(rng, approver)
     seed_schedules(rng, today)
     seed_tenders(rng, today)
+    seed_history(rng)
     seed_company_accounts()
     stdout.write(
         f"  单位：{Company.objects.count()} 家；标段：{TenderPackage.objects.count()} 个；"

@@ -2,12 +2,22 @@
 
 Every number is aggregated in SQL, so each panel costs a fixed number of queries."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from estates.models import Estate
-from works.models import EstateScope, EstateWorksItem, TenderPackage
-from works.queries import Phase, current_campaign, overdue_q, phase_counts
+from works.models import EstateScope, TenderPackage
+from works.queries import (
+    Phase,
+    budget_total,
+    current_campaign,
+    estate_phases,
+    overdue_count,
+    overdue_estates_on,
+)
+
+#: Overdue compounds listed by name on a street office's panel; the rest are a link.
+LISTED = 8
 
 
 def panels(user):
@@ -18,25 +28,18 @@ def panels(user):
     if campaign is None:
         return []
     estates = Estate.objects.visible_to(user).active().filter(campaign=campaign)
-    counts = phase_counts(estates)
+    counts = estate_phases(estates, today)
     totals = estates.aggregate(
         estates=Count("id"),
-        overdue=Count("id", filter=overdue_q(today)),
         awaiting_approval=Count("id", filter=Q(works_scope__status=EstateScope.Status.SUBMITTED)),
         drafts=Count(
             "id",
             filter=Q(works_scope__isnull=True) | Q(works_scope__status=EstateScope.Status.DRAFT),
         ),
     )
+    totals["overdue"] = overdue_count(estates, today)
     # A company's people see the works of their contracts, not the budgets behind them.
-    budget = None
-    if not user.is_company_staff:
-        budget = (
-            EstateWorksItem.objects.filter(
-                estate__in=estates.values("pk"), applicable=True
-            ).aggregate(total=Sum("budget"))["total"]
-            or 0
-        )
+    budget = None if user.is_company_staff else budget_total(estates, today)
     panel = {
         "template": "works/_home_panel.html",
         "order": 20,
@@ -52,6 +55,7 @@ def panels(user):
         ).count()
     else:
         panel["overdue_rows"] = list(
-            estates.filter(overdue_q(today)).select_related("community").order_by("name")[:8]
+            overdue_estates_on(estates, today).select_related("community").order_by("name")[:LISTED]
         )
+        panel["overdue_more"] = max(totals["overdue"] - len(panel["overdue_rows"]), 0)
     return [panel]

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from estates.asof import HistoryRow, start_of
 from estates.models import Estate, WorksItem
 from estates.scoping import ScopedQuerySet, company_estate_ids
 from works.validators import validate_uscc
@@ -148,6 +149,113 @@ class EstateWorksItem(models.Model):
 
     def __str__(self):
         return f"{self.estate} · {self.works_item.short_name}"
+
+
+class WorksItemHistory(HistoryRow):
+    """The states of one compound-item over time (``estates.asof``): every service that
+    changes an item's scope, budget, status, progress or dates opens a new row. Figures
+    read the row valid at the end of their day, so a change entered later (a back-dated
+    finish) never alters a past figure."""
+
+    OWNER = "item"
+    TRACKED = (
+        "applicable",
+        "budget",
+        "status",
+        "percent_complete",
+        "actual_start",
+        "actual_finish",
+    )
+
+    item = models.ForeignKey(
+        EstateWorksItem, on_delete=models.PROTECT, related_name="history", verbose_name="工程项目"
+    )
+    # Denormalised from the item so the figures group by compound without a join.
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
+    applicable = models.BooleanField("需要实施")
+    budget = models.DecimalField("工程预算（元）", max_digits=14, decimal_places=2)
+    status = models.CharField("状态", max_length=20, choices=EstateWorksItem.Status.choices)
+    percent_complete = models.PositiveSmallIntegerField("完成比例（%）")
+    actual_start = models.DateField("实际开工", null=True, blank=True)
+    actual_finish = models.DateField("实际完工", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工程项目历史"
+        ordering = ["item", "valid_from", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(valid_to__isnull=True),
+                name="works_item_history_one_open",
+            ),
+        ]
+        indexes = [
+            # Figures as of a day: the rows of a compound valid at a moment.
+            models.Index(fields=["estate", "valid_from", "valid_to"], name="works_hist_estate"),
+        ]
+
+    @classmethod
+    def extra_values(cls, record) -> dict:
+        return {"estate_id": record.estate_id}
+
+    def __str__(self):
+        return f"{self.item_id} {self.status} @{self.valid_from:%Y-%m-%d %H:%M}"
+
+
+def reconstructed_item_states(item, *, created_at, tendered_on=None, accepted_at=None):
+    """The states a compound-item went through, rebuilt from its current row for items
+    that predate their history (data migration, demo data): its scope from
+    ``created_at``, tendered on ``tendered_on`` (the contract's signing; else its start),
+    started and finished on its actual dates (percent 0 at the start, its current
+    percent while under construction, 100 when finished), accepted at ``accepted_at``
+    (else at the finish). Budget and applicability are today's throughout."""
+    S = EstateWorksItem.Status
+    order = [S.PLANNED, S.TENDERED, S.UNDER_CONSTRUCTION, S.COMPLETED, S.ACCEPTED]
+    reached = order.index(item.status)
+    base = {"applicable": item.applicable, "budget": item.budget}
+    states = [
+        (
+            created_at,
+            {
+                **base,
+                "status": S.PLANNED,
+                "percent_complete": 0,
+                "actual_start": None,
+                "actual_finish": None,
+            },
+        ),
+    ]
+
+    def add(moment, **values):
+        moment = max(moment, states[-1][0])
+        states.append((moment, {**states[-1][1], **values}))
+
+    if reached >= 1:
+        day = tendered_on or item.actual_start
+        add(start_of(day) if day else created_at, status=S.TENDERED)
+    if reached >= 2 and item.actual_start:
+        percent = item.percent_complete if item.status == S.UNDER_CONSTRUCTION else 0
+        add(
+            start_of(item.actual_start),
+            status=S.UNDER_CONSTRUCTION,
+            percent_complete=percent,
+            actual_start=item.actual_start,
+        )
+    if reached >= 3 and item.actual_finish:
+        add(
+            start_of(item.actual_finish),
+            status=S.COMPLETED,
+            percent_complete=100,
+            actual_finish=item.actual_finish,
+        )
+    if reached >= 4:
+        add(accepted_at or states[-1][0], status=S.ACCEPTED)
+    # Equal moments: keep the last state of each moment (a zero-length state is never
+    # in force and would only clutter the history).
+    kept = {}
+    for moment, values in states:
+        kept[moment] = values
+    return list(kept.items())
 
 
 class ThroughItemsQuerySet(ScopedQuerySet):

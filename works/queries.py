@@ -1,4 +1,7 @@
-"""Read-side questions about works that other apps ask."""
+"""The works figures (``figure(scope, on)`` or ``figure(scope, period)``, see
+``estates.asof``), each with its written definition in ``DEFINITIONS``, read from the
+items' history (``WorksItemHistory``); and the read-side questions about works that
+other apps ask."""
 
 from datetime import date
 from decimal import Decimal
@@ -12,6 +15,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -25,8 +29,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from estates.asof import Period, as_scope, grouped, one
 from estates.models import Campaign, Estate, WorksItem
-from works.models import EstateWorksItem
+from estates.queries import in_ledger_on
+from works.models import EstateWorksItem, WorksItemHistory
 
 
 def under_construction_on(day: date) -> Q:
@@ -41,6 +47,20 @@ def estates_under_construction(day: date):
         under_construction_on(day), estate=OuterRef("pk"), applicable=True
     )
     return Estate.objects.active().filter(Exists(in_progress))
+
+
+def item_states_on(on: date):
+    """The applicable compound-items as they stood at the end of ``on`` (history rows)."""
+    return WorksItemHistory.objects.as_of(on).filter(applicable=True)
+
+
+def estates_under_construction_on(day: date):
+    """Compounds in the ledger on ``day`` with an applicable item started on or before
+    ``day`` and not finished before it, as recorded by the end of ``day``."""
+    started = item_states_on(day).filter(
+        Q(actual_finish__isnull=True) | Q(actual_finish__gte=day), actual_start__lte=day
+    )
+    return Estate.objects.filter(in_ledger_on(day), pk__in=started.values("estate_id"))
 
 
 # --- phase and overdue: one definition, used by every page, the API and the panels -------
@@ -204,6 +224,174 @@ def phase_counts(estates) -> dict[str, int]:
     counts = dict.fromkeys(Phase.values, 0)
     counts.update(rows)
     return counts
+
+
+# --- as of a date: the same phase and overdue from the history -----------------------------
+#: Each status's place in the sequence; a compound's phase and lateness follow from the
+#: lowest and highest place among its applicable items.
+RANK = {s: n for n, s in enumerate(Status.values, start=1)}
+
+
+def _rank():
+    return Case(
+        *(When(status=status, then=Value(rank)) for status, rank in RANK.items()),
+        output_field=IntegerField(),
+    )
+
+
+def _rank_of_items(on: date, aggregate, estate_ref: str):
+    ranks = (
+        item_states_on(on)
+        .filter(estate=OuterRef(estate_ref))
+        .order_by()
+        .values("estate")
+        .annotate(r=aggregate(_rank()))
+        .values("r")
+    )
+    return Subquery(ranks, output_field=IntegerField())
+
+
+def with_ranks_on(estates, on: date):
+    """Annotate compounds with ``min_rank``/``max_rank``: the lowest and highest status
+    place (``RANK``) of their applicable items at the end of ``on`` (None: no scope).
+    One grouped subquery each, per compound."""
+    return estates.annotate(
+        min_rank=_rank_of_items(on, Min, "pk"), max_rank=_rank_of_items(on, Max, "pk")
+    )
+
+
+def phase_from_ranks() -> Case:
+    """The phase (``Phase``) of a compound annotated by ``with_ranks_on``: 未定范围 with no
+    applicable item, 已验收 when all are accepted, 已完工 when all are completed or
+    accepted, 施工中 once any has started, 已招标 when none is still planned, else 计划."""
+    return Case(
+        When(min_rank__isnull=True, then=Value(Phase.NO_SCOPE)),
+        When(min_rank=RANK[Status.ACCEPTED], then=Value(Phase.ACCEPTED)),
+        When(min_rank__gte=RANK[Status.COMPLETED], then=Value(Phase.COMPLETED)),
+        When(max_rank__gte=RANK[Status.UNDER_CONSTRUCTION], then=Value(Phase.UNDER_CONSTRUCTION)),
+        When(min_rank__gte=RANK[Status.TENDERED], then=Value(Phase.TENDERED)),
+        default=Value(Phase.PLANNED),
+        output_field=CharField(),
+    )
+
+
+def overdue_from_ranks(on: date) -> Q:
+    """``overdue_reasons`` for a compound annotated by ``with_ranks_on``: a milestone or
+    planned date before ``on`` with some applicable item that had not reached it by the
+    end of ``on`` (the deadline day itself is not late)."""
+
+    def passed(field):
+        return Q(**{f"{field}__isnull": False, f"{field}__lt": on})
+
+    below = {
+        "tender": RANK[Status.TENDERED],
+        "start": RANK[Status.UNDER_CONSTRUCTION],
+        "finish": RANK[Status.COMPLETED],
+        "acceptance": RANK[Status.ACCEPTED],
+    }
+    return (
+        (passed("campaign__tender_deadline") & Q(min_rank__lt=below["tender"]))
+        | (
+            (
+                passed("campaign__construction_start_deadline")
+                | passed("works_schedule__planned_start")
+            )
+            & Q(min_rank__lt=below["start"])
+        )
+        | (
+            (
+                passed("campaign__construction_finish_deadline")
+                | passed("works_schedule__planned_finish")
+            )
+            & Q(min_rank__lt=below["finish"])
+        )
+        | (passed("campaign__acceptance_end") & Q(min_rank__lt=below["acceptance"]))
+    )
+
+
+DEFINITIONS = {
+    "estates": "小区数：统计截止日终了时在台账中（未归档）的小区和零星楼院数。",
+    "phase": "阶段按统计截止日终了时各需要实施工程项目的状态认定：全部已验收为已验收；全部已完工"
+    "（含已验收）为已完工；任一项已开工为施工中；均已招标为已招标；其余（含未定范围）为未招标。",
+    "overdue": "逾期小区：截至统计截止日，批次节点（招投标完成、开工、完工、验收截止）或进度计划的"
+    "计划开工、计划完工日期已过（当天不算），仍有需要实施的项目未达到该节点的小区数。",
+    "items_started": "本周开工项：统计截止日终了时已录入、实际开工日期在统计周期内的工程项目数。",
+    "items_finished": "本周完工项：统计截止日终了时已录入、实际完工日期在统计周期内的工程项目数。",
+    "mean_percent": "平均完成：统计截止日终了时各需要实施工程项目完成比例的平均值（%），"
+    "保留一位小数（四舍五入）；合计行按全部项目计算。",
+    "budget": "工程预算：统计截止日终了时需要实施工程项目的预算之和（万元）。"
+    "分项四舍五入到两位小数，合计按精确值计算。",
+}
+
+
+def _scoped_estates(scope, on: date):
+    return as_scope(scope).estates.filter(in_ledger_on(on))
+
+
+def estate_phases(scope, on: date, *, by=None):
+    """``{phase: compounds}`` (or ``{unit_id: {phase: compounds}}``) at the end of ``on``
+    (see ``DEFINITIONS["phase"]``). One query."""
+    estates = with_ranks_on(_scoped_estates(scope, on), on).annotate(phase=phase_from_ranks())
+    if by is None:
+        counts = dict.fromkeys(Phase.values, 0)
+        counts.update(estates.order_by().values_list("phase").annotate(n=Count("pk")))
+        return counts
+    key = {"street_office": "community__street_office", "community": "community"}[by]
+    result = {}
+    for unit, phase, n in (
+        estates.order_by().values_list(key, "phase").annotate(n=Count("pk")).order_by()
+    ):
+        result.setdefault(unit, dict.fromkeys(Phase.values, 0))[phase] = n
+    return result
+
+
+def overdue_estates_on(scope, on: date):
+    """The compounds overdue at the end of ``on`` (see ``DEFINITIONS["overdue"]``)."""
+    return with_ranks_on(_scoped_estates(scope, on), on).filter(overdue_from_ranks(on))
+
+
+def overdue_count(scope, on: date, *, by=None):
+    """逾期小区 (see ``DEFINITIONS``)."""
+    return one(grouped(overdue_estates_on(scope, on), "", by, n=Count("pk")), "n", by)
+
+
+def _item_states(scope, on: date):
+    return item_states_on(on).filter(
+        estate__in=_scoped_estates(scope, on).values("pk"),
+    )
+
+
+def items_started(scope, period: Period, *, by=None):
+    """本周开工项 (see ``DEFINITIONS``)."""
+    rows = _item_states(scope, period.as_of).filter(
+        actual_start__range=(period.start, period.as_of)
+    )
+    return one(grouped(rows, "estate__", by, n=Count("pk")), "n", by)
+
+
+def items_finished(scope, period: Period, *, by=None):
+    """本周完工项 (see ``DEFINITIONS``)."""
+    rows = _item_states(scope, period.as_of).filter(
+        actual_finish__range=(period.start, period.as_of)
+    )
+    return one(grouped(rows, "estate__", by, n=Count("pk")), "n", by)
+
+
+def progress_points(scope, on: date, *, by=None):
+    """``{"items": applicable items, "points": sum of their percent complete}`` at the
+    end of ``on``: 平均完成 is points ÷ items (see ``DEFINITIONS["mean_percent"]``)."""
+    result = grouped(
+        _item_states(scope, on), "estate__", by, items=Count("pk"), points=Sum("percent_complete")
+    )
+    if by is None:
+        return {"items": result["items"] or 0, "points": result["points"] or 0}
+    return {u: {"items": r["items"] or 0, "points": r["points"] or 0} for u, r in result.items()}
+
+
+def budget_total(scope, on: date, *, by=None):
+    """工程预算（元）, exact (see ``DEFINITIONS["budget"]``)."""
+    result = grouped(_item_states(scope, on), "estate__", by, total=Sum("budget"))
+    return one(result, "total", by)
 
 
 def current_campaign(day: date):

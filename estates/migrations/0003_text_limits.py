@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('estates', '0002_works_items_and_district'),
+        ("estates", "0002_works_items_and_district"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='estate',
-            name='notes',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='备注'),
+            model_name="estate",
+            name="notes",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="备注"),
         ),
     ]

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from coverage import services
 from estates.models import WorksItem
+from tests.factories import record_state
 from works.models import Company, EstateWorksItem
 from works.validators import uscc_check_character
 
@@ -19,7 +20,7 @@ def renovate(estate, *, finished=None, status=EstateWorksItem.Status.ACCEPTED):
     """Give ``estate`` one applicable works item, finished (completed or accepted)."""
     finished = finished or date.today() - timedelta(days=100)
     item = WorksItem.objects.order_by("number").first()
-    EstateWorksItem.objects.create(
+    made = EstateWorksItem.objects.create(
         estate=estate,
         works_item=item,
         status=status,
@@ -27,6 +28,7 @@ def renovate(estate, *, finished=None, status=EstateWorksItem.Status.ACCEPTED):
         actual_start=finished - timedelta(days=60),
         actual_finish=finished,
     )
+    record_state(made)
     return estate
 
 

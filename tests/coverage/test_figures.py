@@ -111,11 +111,24 @@ def test_the_figures_match_the_hand_count(district, hq_staff, street_a, street_b
     ]
 
 
-def test_the_figures_on_an_earlier_date(district, hq_staff):
-    # 200 days ago only 三号院 (12-month term, started 400 days ago) and 四号院 (ended
-    # yesterday, started 300 days ago) were under management.
+def test_the_figures_on_an_earlier_date(community_a, hq_staff, time_machine):
+    # 200 days ago two compounds were under management, both registered at their start:
+    # one with a 12-month term from 400 days ago, one from 300 days ago ended yesterday.
+    # A third arrangement, back-dated today to 250 days ago, was not known then.
+    now = timezone.now()
+    time_machine.move_to(now - timedelta(days=400), tick=False)
+    first = EstateFactory(community=community_a, name="三号院")
+    late = EstateFactory(community=community_a, name="八号院")
+    arrange(first, hq_staff, start=timezone.localdate(), term=12)
+    time_machine.move_to(now - timedelta(days=300), tick=False)
+    second = EstateFactory(community=community_a, name="四号院")
+    ended = arrange(second, hq_staff, start=timezone.localdate())
+    time_machine.move_to(now, tick=False)
+    services.end_arrangement(ended, actor=hq_staff, ended_on=D - timedelta(1), reason="撤场")
+    arrange(late, hq_staff, start=D - timedelta(days=250))
+
     t = coverage_figures(hq_staff, on=D - timedelta(days=200))["totals"]
-    assert (t["covered"], t["mode_community"]) == (2, 2)
+    assert (t["estates"], t["covered"], t["mode_community"]) == (3, 2, 2)
 
 
 def test_a_street_office_sees_its_own_figures_by_community(district, clerk_a, community_a):

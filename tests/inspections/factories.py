@@ -9,6 +9,7 @@ from PIL import Image
 
 from estates.models import WorksItem
 from inspections.models import Hazard, MissedPatrol, PatrolRecord
+from tests.factories import record_state
 from works.models import Company, EstateWorksItem
 from works.validators import uscc_check_character
 
@@ -32,7 +33,7 @@ class ContractorFactory(factory.django.DjangoModelFactory):
 def under_construction(estate, *, start=None, finish=None, number=1):
     """Give ``estate`` one applicable works item in progress from ``start`` to ``finish``."""
     start = start or timezone.localdate() - timedelta(days=10)
-    return EstateWorksItem.objects.create(
+    item = EstateWorksItem.objects.create(
         estate=estate,
         # get_or_create: transactional tests flush the twelve items the migration made.
         works_item=WorksItem.objects.get_or_create(
@@ -48,6 +49,8 @@ def under_construction(estate, *, start=None, finish=None, number=1):
         actual_start=start,
         actual_finish=finish,
     )
+    record_state(item)
+    return item
 
 
 class PatrolRecordFactory(factory.django.DjangoModelFactory):
@@ -77,6 +80,11 @@ class HazardFactory(factory.django.DjangoModelFactory):
     description = "沟槽未设防护栏"
     location = "3号楼东侧"
     reported_by = None
+
+    @factory.post_generation
+    def history(obj, create, extracted, **kwargs):
+        if create:
+            record_state(obj)
 
 
 class MissedPatrolFactory(factory.django.DjangoModelFactory):

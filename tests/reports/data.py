@@ -12,7 +12,13 @@ from django.utils import timezone
 from coverage.models import ManagementArrangement, ServiceAssessment
 from estates.models import EIGHT_HAVES, FOUR_HAVES, Estate, WorksItem
 from inspections.models import Hazard, MissedPatrol, PatrolRecord, QualityInspection
-from tests.factories import CampaignFactory, CommunityFactory, EstateFactory, StreetOfficeFactory
+from tests.factories import (
+    CampaignFactory,
+    CommunityFactory,
+    EstateFactory,
+    StreetOfficeFactory,
+    record_state,
+)
 from works.models import EstateWorksItem
 
 S = EstateWorksItem.Status
@@ -43,7 +49,7 @@ def build_district(seed: int, *, estates: int, user, today):
                 start = today - timedelta(days=rng.randint(0, 40))
                 if status != S.UNDER_CONSTRUCTION:
                     finish = start + timedelta(days=rng.randint(0, 20))
-            EstateWorksItem.objects.create(
+            made = EstateWorksItem.objects.create(
                 estate=estate,
                 works_item=item,
                 applicable=rng.random() < 0.9,
@@ -52,6 +58,7 @@ def build_district(seed: int, *, estates: int, user, today):
                 actual_start=start,
                 actual_finish=finish,
             )
+            record_state(made)  # the history the as-of figures read, as the services write
         if rng.random() < 0.4:
             PatrolRecord.objects.create(
                 estate=estate,
@@ -127,7 +134,7 @@ def _hazard(rng, estate, user, today):
         values["closed_at"] = reported + timedelta(hours=rng.randint(1, 24 * 20))
         if values["closed_at"] > timezone.now():
             values["closed_at"] = timezone.now()
-    Hazard.objects.create(
+    hazard = Hazard.objects.create(
         estate=estate,
         street_office=estate.community.street_office,
         category=Hazard.Category.OTHER,
@@ -136,6 +143,7 @@ def _hazard(rng, estate, user, today):
         reported_by=user,
         **values,
     )
+    record_state(hazard)
 
 
 # --- the independent answer -----------------------------------------------------------------

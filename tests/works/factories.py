@@ -8,7 +8,7 @@ import factory
 from django.utils import timezone
 
 from estates.models import WorksItem
-from tests.factories import PASSWORD, EstateFactory, UserFactory
+from tests.factories import PASSWORD, EstateFactory, UserFactory, record_state
 from works.models import Company, EstateScope, EstateWorksItem
 from works.validators import USCC_ALPHABET, uscc_check_character
 
@@ -46,6 +46,11 @@ class EstateWorksItemFactory(factory.django.DjangoModelFactory):
     quantity = Decimal("100")
     unit = "米"
     budget = Decimal("18000.00")
+
+    @factory.post_generation
+    def history(obj, create, extracted, **kwargs):
+        if create:
+            record_state(obj)
 
 
 def approved_item(estate, number=1, **kwargs):

@@ -300,7 +300,7 @@ def open_session(user) -> str:
     with override_settings(SECRET_KEY=Server.SECRET_KEY):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "estates.backends.Backend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
     return session.session_key
@@ -329,8 +329,12 @@ class Server:
             DEBUG="false",
             SECRET_KEY=self.SECRET_KEY,
             SECURE_SSL_REDIRECT="false",
+            SERVE_HTTPS="false",
             ALLOWED_HOSTS="127.0.0.1",
             BENCH_FLOOR="true",
+            # As `make run`: without REDIS_URL a DEBUG-off process must be told to run
+            # Celery tasks in-process, or it refuses to start.
+            TASKS_IN_PROCESS=env.get("TASKS_IN_PROCESS", "true"),
             DATABASE_URL=env.get("DATABASE_URL") or _database_url(settings.DATABASES["default"]),
         )
         self.process = subprocess.Popen(

@@ -66,7 +66,7 @@ class DashboardViewSet(viewsets.ViewSet):
         return Response(dashboard.as_json(board))
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class ReportPhotoSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -99,7 +99,7 @@ class WeeklyReportSerializer(serializers.ModelSerializer):
     verdict = serializers.SerializerMethodField()
     late_by_minutes = serializers.SerializerMethodField()
     deadline = serializers.SerializerMethodField()
-    photos = PhotoSerializer(many=True, read_only=True)
+    photos = ReportPhotoSerializer(many=True, read_only=True)
     submitted_by = serializers.StringRelatedField()
     signed_by = serializers.StringRelatedField()
     received_by = serializers.StringRelatedField()
@@ -258,7 +258,7 @@ class MeetingViewSet(ScopedModelViewSet):
 # --- action items ---------------------------------------------------------------------
 class ReplySerializer(serializers.ModelSerializer):
     replied_by = serializers.StringRelatedField()
-    photos = PhotoSerializer(many=True, read_only=True)
+    photos = ReportPhotoSerializer(many=True, read_only=True)
 
     class Meta:
         model = ActionItemReply

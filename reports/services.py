@@ -654,9 +654,11 @@ def issue_pack(meeting: Meeting, *, actor, request_key: str) -> MeetingPack:
         action=AuditEvent.Action.CREATE,
         summary=f"印发{meeting}例会材料（第 {version} 版）",
     )
+    from estates.outbox import enqueue_on_commit
     from reports.tasks import build_meeting_pack
 
-    transaction.on_commit(lambda: build_meeting_pack.delay(pack.pk))
+    # A sick broker leaves the pack queued (the page says so) instead of failing the request.
+    enqueue_on_commit(build_meeting_pack, pack.pk)
     return pack
 
 

@@ -478,7 +478,8 @@ class AcceptanceFormSerializer(serializers.ModelSerializer):
             "rounds",
         ]
 
-    @extend_schema_field(AcceptanceRoundSerializer(many=True))
+    # The list leaves the rounds out (null); one form's page carries them.
+    @extend_schema_field(AcceptanceRoundSerializer(many=True, allow_null=True))
     def get_rounds(self, form):
         if not self.context.get("with_rounds"):
             return None

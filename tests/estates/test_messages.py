@@ -246,15 +246,18 @@ def notified_hazard(clerk_a, estate_a):
 
 
 def _run_reminders(local: datetime):
+    """Run every reminder at ``local``; returns how many hazard reminders it sent."""
+    before = Message.objects.filter(topic=Topic.HAZARD).count()
     with time_machine.travel(local.replace(tzinfo=SHANGHAI), tick=False), transaction.atomic():
-        return notify.send_due(local.replace(tzinfo=SHANGHAI))
+        notify.send_due(local.replace(tzinfo=SHANGHAI))
+    return Message.objects.filter(topic=Topic.HAZARD).count() - before
 
 
 def test_hazard_reminder_the_day_before_its_deadline_once(clerk_a, notified_hazard):
     assert _run_reminders(datetime(2026, 12, 2, 10)) == 0
     assert _run_reminders(datetime(2026, 12, 3, 10)) == 1
     assert _run_reminders(datetime(2026, 12, 3, 11)) == 0  # a second run sends nothing
-    message = Message.objects.get(recipient=clerk_a)
+    message = Message.objects.get(recipient=clerk_a, topic=Topic.HAZARD)
     assert message.kind == Message.Kind.REMINDER
     assert message.link == f"/inspections/hazards/{notified_hazard.pk}/"
 
@@ -262,10 +265,12 @@ def test_hazard_reminder_the_day_before_its_deadline_once(clerk_a, notified_haza
 def test_hazard_overdue_after_its_deadline_once(clerk_a, notified_hazard):
     _run_reminders(datetime(2026, 12, 5, 9))
     _run_reminders(datetime(2026, 12, 6, 9))
-    overdue = Message.objects.filter(recipient=clerk_a, kind=Message.Kind.OVERDUE)
+    overdue = Message.objects.filter(
+        recipient=clerk_a, kind=Message.Kind.OVERDUE, topic=Topic.HAZARD
+    )
     assert overdue.count() == 1
 
 
 def test_no_hazard_reminder_for_another_street(clerk_b, notified_hazard):
     _run_reminders(datetime(2026, 12, 3, 10))
-    assert not Message.objects.filter(recipient=clerk_b).exists()
+    assert not Message.objects.filter(recipient=clerk_b, topic=Topic.HAZARD).exists()

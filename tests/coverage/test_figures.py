@@ -178,10 +178,12 @@ def test_the_figures_take_two_queries_whatever_the_number_of_compounds(
 
 
 @pytest.mark.postgres
-def test_the_figures_match_the_hand_count_on_postgresql(district, hq_staff, street_a, street_b):
+def test_the_figures_match_the_hand_count_on_postgresql(
+    district, hq_staff, street_a, street_b, time_machine
+):
     # The same SQL (FILTER clauses over correlated subqueries) on the production database.
     test_the_figures_match_the_hand_count(district, hq_staff, street_a, street_b)
-    test_the_figures_on_an_earlier_date(district, hq_staff)
+    test_the_figures_on_an_earlier_date(district[1].community, hq_staff, time_machine)
 
 
 @pytest.mark.postgres

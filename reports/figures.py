@@ -7,7 +7,7 @@ per-works-item figures ``{figure key: {item number: value}}``. The roll-up
 (``reports.rollup``) calls every source for every unit and day and stores the values
 as ``Snapshot`` rows; the dashboards only read those rows. No figure is computed twice:
 the sources below call the apps' own queries (``works.queries``, ``inspections.queries``,
-``coverage.figures``).
+``coverage.queries``).
 
 Figures whose app has not built its records yet (weekly reports and action items,
 acceptance forms) are registered in ``PENDING`` with their definitions, so the
@@ -24,19 +24,19 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from coverage.figures import coverage_figures
+from coverage.queries import coverage_figures
+from estates.models import Campaign
 from inspections.models import Hazard, MissedPatrol, PatrolRecord, QualityInspection
 from reports.units import Kind, Unit
 from works.models import (
     AcceptanceForm,
     Contract,
     EstateWorksItem,
+    Phase,
     TenderPackage,
     TenderPackageItem,
 )
 from works.queries import (
-    Phase,
-    current_campaign,
     estates_under_construction,
     overdue_q,
     phase_counts,
@@ -103,7 +103,7 @@ def _local_day_bounds(start: date, end: date):
 # --- sources: each calls the app's own figure functions ------------------------------------
 def works_phases(unit: Unit, on: date) -> dict:
     """Compounds of the current campaign by phase, and those overdue (works.queries)."""
-    campaign = current_campaign(on)
+    campaign = Campaign.objects.current(on)
     estates = unit.estates().filter(campaign=campaign) if campaign else unit.estates().none()
     counts = phase_counts(estates)
     return {
@@ -116,7 +116,7 @@ def works_phases(unit: Unit, on: date) -> dict:
 def works_items(unit: Unit, on: date) -> dict:
     """Applicable works items of the campaign's compounds, started and completed, and
     their budget, per works item (grouped in one query)."""
-    campaign = current_campaign(on)
+    campaign = Campaign.objects.current(on)
     items = unit.narrow(EstateWorksItem.objects.filter(applicable=True))
     items = items.filter(estate__archived_at__isnull=True, estate__campaign=campaign).annotate(
         under_contract=Exists(
@@ -163,7 +163,7 @@ def works_items(unit: Unit, on: date) -> dict:
 def contract_amounts(unit: Unit, on: date) -> dict:
     """Signed contracts (on or before ``on``) of the campaign that cover compounds of
     the unit, and their amounts."""
-    campaign = current_campaign(on)
+    campaign = Campaign.objects.current(on)
     inside = unit.narrow(EstateWorksItem.objects.all()).filter(
         package_items__package__contract=OuterRef("pk")
     )
@@ -227,7 +227,7 @@ def quality_figures(unit: Unit, on: date) -> dict:
 
 
 def coverage_totals(unit: Unit, on: date) -> dict:
-    """Property-management coverage and 八有/四有 attainment (coverage.figures)."""
+    """Property-management coverage and 八有/四有 attainment (coverage.queries)."""
     totals = coverage_figures(unit.estates(), on=on)["totals"]
     return {
         "coverage_estates": totals["estates"],

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from estates.models import Campaign
 from reports import charts, rollup
 from reports.figures import BY_KEY, PENDING
 from reports.units import Unit, children_of
-from works.queries import Phase, current_campaign
+from works.models import Phase
 
 PHASE_COLORS = {
     Phase.NO_SCOPE: "#9aa5b1",
@@ -315,7 +316,7 @@ def build(unit: Unit, today: date, *, with_rows=True, with_trend=True) -> Dashbo
     board = Dashboard(unit=unit, today=today, on=on)
     if on is None:
         return board
-    campaign = current_campaign(on)
+    campaign = Campaign.objects.current(on)
     board.campaign = campaign
     own = rollup.read_units([unit], on, items=True)[unit.key]
     board.items = own.pop("items")

@@ -3,7 +3,7 @@ its unit, the list page that shows the same number, and the *source* that comput
 
 A source computes its figures for **every unit at once** on one day: it calls its app's
 as-of figure function ``f(scope, on, by=...)`` (``works.queries``, ``inspections.queries``,
-``coverage.figures``, ``works.acceptance_queries``, ``reports.queries``) with
+``coverage.queries``, ``works.acceptance_queries``, ``reports.queries``) with
 ``by="community"`` (or ``"street_office"``), one grouped query, and the roll-up adds the
 communities up into their street offices and the street offices into their district.
 Where a sum is not the parent's value (a median; a contract covering several street
@@ -20,9 +20,9 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from coverage.figures import coverage_figures
+from coverage.queries import coverage_figures
 from estates.asof import Period, Scope
-from estates.models import Estate, StreetOffice
+from estates.models import Campaign, Estate, StreetOffice
 from inspections.queries import (
     hazard_close_days,
     hazards_closed,
@@ -37,11 +37,9 @@ from inspections.queries import (
 from reports.queries import action_items, weekly_reports
 from reports.units import Kind, Unit
 from works.acceptance_queries import forms_by_state, forms_by_state_grouped
-from works.models import AcceptanceForm
+from works.models import AcceptanceForm, Phase
 from works.queries import (
-    Phase,
     contracts_signed,
-    current_campaign,
     estate_phases,
     item_progress,
     overdue_count,
@@ -258,7 +256,7 @@ _COVERAGE = {
 
 
 def coverage_totals(scope, on, by):
-    """Property-management coverage and 八有/四有 attainment (``coverage.figures``)."""
+    """Property-management coverage and 八有/四有 attainment (``coverage.queries``)."""
 
     def figures(row):
         out = {key: row.get(name, 0) for key, name in _COVERAGE.items()}
@@ -324,7 +322,7 @@ class Day:
     def __init__(self, on: date, units):
         self.on = on
         self.units = list(units)
-        self.campaign = current_campaign(on)
+        self.campaign = Campaign.objects.current(on)
         self.districts = [u for u in self.units if u.kind == Kind.DISTRICT]
         self.parent = {u.key: u.parent for u in self.units}
 

@@ -246,6 +246,13 @@ class User(AbstractUser):
         return "无"
 
 
+class CampaignQuerySet(models.QuerySet):
+    def current(self, day):
+        """The campaign of ``day``'s year, else the latest before it (None before any
+        campaign exists): the batch pages and figures default to."""
+        return self.filter(year__lte=day.year).order_by("-year").first()
+
+
 class Campaign(models.Model):
     """One year's batch of the campaign, with the milestones of the source document.
 
@@ -261,6 +268,8 @@ class Campaign(models.Model):
     construction_finish_deadline = models.DateField("完工截止")
     acceptance_start = models.DateField("验收开始")
     acceptance_end = models.DateField("验收截止")
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "整治批次"

@@ -91,7 +91,7 @@ FIGURES_COLUMNS = (
 
 
 def figures_rows(figures: dict):
-    """The rows of ``figures.coverage_figures`` as plain tuples (FIGURES_COLUMNS order)."""
+    """The rows of ``coverage.queries.coverage_figures`` as plain tuples (FIGURES_COLUMNS order)."""
     for number, r in enumerate(figures["rows"], start=1):
         yield (
             number,

@@ -3,7 +3,7 @@ GROUP BY)."""
 
 from django.utils import timezone
 
-from coverage.figures import coverage_figures
+from coverage.queries import coverage_figures
 
 
 def panels(user):

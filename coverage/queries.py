@@ -1,5 +1,36 @@
-"""Read-side expressions shared by the figures, the ledger, the pages and the services:
-one definition of "renovated", "in force", "meets its target" for every caller."""
+"""Coverage's figures and the expressions they are built from: one definition of
+"renovated", "in force", "meets its target" for the figures, the ledger, the pages and
+the services. Assembled pages (a compound's coverage, the ledger's rows) are in
+``coverage.selectors``.
+
+Coverage figures: the numbers the coverage page, the home panels and the weekly pack
+show. Pure reads, plain dicts, two queries whatever the number of compounds (one
+GROUP BY over the compounds with per-compound subqueries, one for the group names).
+
+``coverage_figures(user_or_queryset, on=date, by="street_office")`` returns::
+
+    {
+      "on": date,
+      "by": "street_office" | "community",
+      "totals": {
+          "estates", "covered", "covered_pct",            # arrangement in force on ``on``
+          "mode_professional", "mode_logistics", "mode_community",  # covered, by mode
+          "renovated", "renovated_covered", "renovated_covered_pct",
+          "target_met", "target_met_pct",                  # every item verified met
+          "expiring",                                      # in force, term ends ≤ 60 days
+          "overdue",                                       # re-inspection past due
+          "relapsed",                                      # relapse not yet rectified
+      },
+      "rows": [{"id", "name", <the same keys>}, ...],     # one per street office/community
+      "modes": [{"mode", "label", "count", "pct"}, ...],   # share of covered, by mode
+    }
+
+Every count is of compounds as recorded at the end of ``on`` (see ``DEFINITIONS``).
+Percentages are of ``estates`` (or of ``renovated`` for ``renovated_covered_pct``; of
+``covered`` in ``modes``), rounded half up to one decimal; 0 when the base is 0. The
+totals' percentages come from the summed counts. Compounds not in the ledger on ``on``
+(archived by then, or entered later) are left out.
+"""
 
 from datetime import date, timedelta
 
@@ -13,6 +44,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -24,8 +56,9 @@ from coverage.models import (
     Reinspection,
     ServiceAssessment,
 )
-from estates.asof import end_of
-from estates.models import EIGHT_HAVES, FOUR_HAVES, Estate
+from estates.asof import end_of, percent
+from estates.models import EIGHT_HAVES, FOUR_HAVES, Community, Estate, StreetOffice
+from estates.queries import in_ledger_on
 from works.models import EstateWorksItem
 from works.queries import item_states_on
 
@@ -90,7 +123,7 @@ def coverage_annotations(day: date) -> dict:
     """Per compound, as recorded at the end of ``day``: the mode of the arrangement in
     force (None when none), whether it expires within ``EXPIRY_WARNING_DAYS``, whether the
     target is met (verified by then), whether a re-inspection is overdue and whether a
-    relapse is still open (see ``coverage.figures.DEFINITIONS``)."""
+    relapse is still open (see ``DEFINITIONS``)."""
     in_force = _in_force(day)
     soon = day + timedelta(days=EXPIRY_WARNING_DAYS)
     known = Q(estate=OuterRef("pk"), created_at__lt=end_of(day))
@@ -112,3 +145,111 @@ def coverage_annotations(day: date) -> dict:
 def target_met() -> Q:
     """A filter on estates annotated with ``target_annotations``."""
     return Q(met_items__gte=F("target_size"))
+
+
+DEFINITIONS = {
+    "estates": "小区数：统计截止日终了时在台账中（已录入、未归档）的小区和零星楼院数。",
+    "covered": "有管理安排：截止日有生效的物业管理安排（已起始、未到期、未终止，且截止日前已登记）"
+    "的小区数；覆盖率 = 有管理安排 ÷ 小区数。",
+    "modes": "专业化物业公司进驻、后勤式管理、社区介入：有管理安排的小区按生效安排的管理模式分列。",
+    "renovated": "已完成整治：截止日终了时需要实施的工程项目全部已完工或已验收的小区数；"
+    "已整治小区覆盖率 = 其中有管理安排的 ÷ 已完成整治。",
+    "target_met": "目标达成：整治目标（八有或四有）的每一项均经指挥部核验达到、"
+    "且核验时间不晚于截止日的小区数；目标达成率 = 目标达成 ÷ 小区数（分母为全部小区）。",
+    "expiring": "60天内到期：生效安排将在截止日起 60 天内到期的小区数（按小区计，不按安排计）。",
+    "overdue": "回头看逾期：截止日时应检日期已过（当天不算）、尚未检查的回头看所涉小区数。",
+    "relapsed": "反弹待整改：截止日时回头看发现反弹、尚未完成整改的小区数。",
+    "pct": "百分比保留一位小数（四舍五入）；合计行按各单位分子、分母之和计算。",
+}
+
+Mode = ManagementArrangement.Mode
+COUNT_KEYS = (
+    "estates",
+    "covered",
+    "mode_professional",
+    "mode_logistics",
+    "mode_community",
+    "renovated",
+    "renovated_covered",
+    "target_met",
+    "expiring",
+    "overdue",
+    "relapsed",
+)
+
+
+def _pct(part, whole) -> float:
+    # Rounded half up in decimal (42.85 → 42.9), then a float for the pages and the API.
+    return float(percent(part, whole)) if whole else 0.0
+
+
+def _with_pcts(row: dict) -> dict:
+    row["covered_pct"] = _pct(row["covered"], row["estates"])
+    row["renovated_covered_pct"] = _pct(row["renovated_covered"], row["renovated"])
+    row["target_met_pct"] = _pct(row["target_met"], row["estates"])
+    return row
+
+
+def _aggregates() -> dict:
+    covered = Q(current_mode__isnull=False)
+    return {
+        "estates": Count("id"),
+        "covered": Count("id", filter=covered),
+        **{f"mode_{value}": Count("id", filter=Q(current_mode=value)) for value in Mode.values},
+        "renovated": Count("id", filter=Q(is_renovated=True)),
+        "renovated_covered": Count("id", filter=Q(is_renovated=True) & covered),
+        "target_met": Count("id", filter=target_met()),
+        "expiring": Count("id", filter=Q(expiring=True)),
+        "overdue": Count("id", filter=Q(overdue=True)),
+        "relapsed": Count("id", filter=Q(relapsed=True)),
+    }
+
+
+def annotated_estates(queryset, on: date):
+    return queryset.filter(in_ledger_on(on)).annotate(**coverage_annotations(on))
+
+
+def coverage_figures(user_or_queryset, on: date, by: str | None = None) -> dict:
+    """Figures for a user's scope (or any estate queryset) at the end of ``on`` (the
+    caller's date: today for the pages, the period's end for the pack).
+
+    ``by`` groups the rows by "street_office" (default for HQ and querysets) or
+    "community" (default for street offices and community leads)."""
+    if isinstance(user_or_queryset, QuerySet):
+        estates, user = user_or_queryset, None
+    else:
+        user = user_or_queryset
+        estates = Estate.objects.visible_to(user)
+    if by is None:
+        by = "street_office" if user is None or user.is_hq else "community"
+    key = "community__street_office" if by == "street_office" else "community"
+
+    grouped = annotated_estates(estates, on).order_by().values(key).annotate(**_aggregates())
+    counts = {row[key]: row for row in grouped}
+    if by == "street_office":
+        groups = StreetOffice.objects.all()
+        if user is not None:
+            groups = groups.visible_to(user)
+        groups = groups.filter(pk__in=counts) if user is None else groups
+    else:
+        groups = Community.objects.select_related("street_office")
+        groups = groups.visible_to(user) if user is not None else groups.filter(pk__in=counts)
+
+    rows = []
+    totals = dict.fromkeys(COUNT_KEYS, 0)
+    for group in groups:
+        found = counts.get(group.pk, {})
+        row = {"id": group.pk, "name": group.name, **{k: found.get(k, 0) for k in COUNT_KEYS}}
+        rows.append(_with_pcts(row))
+        for k in COUNT_KEYS:
+            totals[k] += row[k]
+    modes = [
+        {
+            "mode": value,
+            "label": label,
+            "count": totals[f"mode_{value}"],
+            "pct": _pct(totals[f"mode_{value}"], totals["covered"]),
+        }
+        for value, label in Mode.choices
+    ]
+    return {"on": on, "by": by, "totals": _with_pcts(totals), "rows": rows, "modes": modes}

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from coverage import figures, selectors, services
+from coverage import queries, selectors, services
 from coverage.export import coverage_ledger_workbook
 from coverage.filtersets import CoverageLedgerFilterSet, ReinspectionFilterSet
 from coverage.forms import (
@@ -40,7 +40,7 @@ class CoverageOverviewView(ScopedMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, today = self.request.user, timezone.localdate()
-        context["figures"] = figures.coverage_figures(user, on=today)
+        context["figures"] = queries.coverage_figures(user, on=today)
         context["expiring"] = selectors.expiring_arrangements(user, today)
         context["overdue"] = selectors.overdue_reinspections(user, today)
         return context

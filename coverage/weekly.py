@@ -1,8 +1,8 @@
-"""Coverage's section of the weekly pack: the coverage figures (``coverage.figures``) as
+"""Coverage's section of the weekly pack: the coverage figures (``coverage.queries``) as
 recorded at the end of the week, one row per street office."""
 
 from coverage.export import FIGURES_COLUMNS
-from coverage.figures import DEFINITIONS, coverage_figures
+from coverage.queries import DEFINITIONS, coverage_figures
 from estates.sections import Row, Section, total_row
 
 # The figures sheet without its 序号 column: the pack's rows are named by street office.

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from estates.models import Campaign
 from reports import charts, rollup
 from reports.figures import BY_KEY, PENDING
 from reports.units import Unit, children_of
-from works.queries import Phase, current_campaign
+from works.models import Phase
 
 PHASE_COLORS = {
     Phase.NO_SCOPE: "#9aa5b1",
@@ -39,6 +40,10 @@ ROW_METRICS = (
     "hazard_close_days_median",
     "coverage_estates",
     "coverage_covered",
+    "weekly_on_time",
+    "weekly_late",
+    "weekly_missing",
+    "actions_overdue",
 )
 TREND_WEEKS = 8
 TREND_METRICS = ("phase_under_construction", "phase_completed", "phase_accepted", "hazards_open")
@@ -228,6 +233,45 @@ class Dashboard:
             )
         return charts.bar_chart(bars, title="物业管理覆盖（%）", label_width=110, max_value=100)
 
+    @property
+    def week_of(self):
+        from reports.models import week_of
+
+        return week_of(self.on) if self.on else None
+
+    def weekly_chart(self):
+        return charts.bar_chart(
+            [
+                charts.Bar(
+                    "按时报送",
+                    self._n("weekly_on_time"),
+                    href=self._link("weekly_on_time"),
+                    color=charts.PALETTE[2],
+                ),
+                charts.Bar(
+                    "迟报",
+                    self._n("weekly_late"),
+                    href=self._link("weekly_late"),
+                    color=charts.PALETTE[5],
+                ),
+                charts.Bar(
+                    "未报",
+                    self._n("weekly_missing"),
+                    href=self._link("weekly_missing"),
+                    color=charts.PALETTE[3],
+                ),
+                charts.Bar("督办未办结", self._n("actions_open"), color=charts.PALETTE[0]),
+                charts.Bar(
+                    "督办逾期",
+                    self._n("actions_overdue"),
+                    href=self._link("actions_overdue"),
+                    color=charts.PALETTE[3],
+                ),
+            ],
+            title="本周周报与督办事项",
+            label_width=90,
+        )
+
     def trend_chart(self):
         colors = {
             "phase_under_construction": PHASE_COLORS[Phase.UNDER_CONSTRUCTION],
@@ -272,7 +316,7 @@ def build(unit: Unit, today: date, *, with_rows=True, with_trend=True) -> Dashbo
     board = Dashboard(unit=unit, today=today, on=on)
     if on is None:
         return board
-    campaign = current_campaign(on)
+    campaign = Campaign.objects.current(on)
     board.campaign = campaign
     own = rollup.read_units([unit], on, items=True)[unit.key]
     board.items = own.pop("items")

@@ -17,7 +17,8 @@ from estates.geo import Frame, mercator, svg
 from estates.models import Estate, StreetOffice
 from inspections.models import Hazard
 from reports.dashboard import PHASE_COLORS
-from works.queries import Phase, phase_case
+from works.models import Phase
+from works.queries import phase_case
 
 #: compounds without coordinates listed beside the map (the count says how many more)
 UNPLACED_LIMIT = 200

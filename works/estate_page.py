@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from estates.models import Estate
 from works import acceptance, services
-from works.models import AcceptanceForm, AcceptanceRound, Contract, EstateScope
-from works.queries import Phase, with_progress
+from works.models import AcceptanceForm, AcceptanceRound, Contract, EstateScope, Phase
+from works.queries import with_progress
 
 
 def sections(user, estate):

@@ -6,8 +6,9 @@ from django.db.models import OuterRef, Subquery
 
 from estates.exports import ExportKind
 from estates.xlsx import Column, Sheet, build_workbook
-from works.models import EstateWorksItem, TenderPackageItem
-from works.queries import OVERDUE_LABELS, Phase, plain_estates
+from works.models import EstateWorksItem, Phase, TenderPackageItem
+from works.queries import OVERDUE_LABELS
+from works.sheets import plain_estates
 
 SHEET_COLUMNS = (
     Column("序号", 6, "int"),

@@ -16,9 +16,10 @@ from works.models import (
     Contract,
     EstateScope,
     EstateWorksItem,
+    Phase,
     TenderPackage,
 )
-from works.queries import Phase, overdue_q, phase_case
+from works.queries import overdue_q, phase_case
 
 
 def _estates(request):

@@ -5,12 +5,10 @@ Every number is aggregated in SQL, so each panel costs a fixed number of queries
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from estates.models import Estate
-from works.models import EstateScope, TenderPackage
+from estates.models import Campaign, Estate
+from works.models import EstateScope, Phase, TenderPackage
 from works.queries import (
-    Phase,
     budget_total,
-    current_campaign,
     estate_phases,
     overdue_count,
     overdue_estates_on,
@@ -24,7 +22,7 @@ def panels(user):
     if not user.is_authenticated or not user.role:
         return []
     today = timezone.localdate()
-    campaign = current_campaign(today)
+    campaign = Campaign.objects.current(today)
     if campaign is None:
         return []
     estates = Estate.objects.visible_to(user).active().filter(campaign=campaign)

@@ -2,7 +2,8 @@
 its budget, approval and progress; tender packages, bids and contracts; and each street
 office's progress schedule; completion acceptance forms (工程竣工验收单) with their
 rounds, signatures and rectifications. State changes live in ``works.services`` and
-``works.acceptance``; phase and overdue in ``works.queries``."""
+``works.acceptance``; a compound's phase (``Phase``) is derived from its items by the
+expressions and figures in ``works.queries``."""
 
 import uuid
 from decimal import Decimal
@@ -63,6 +64,22 @@ def company_items_q(company_id, prefix="") -> Q:
         Q(**{f"{contract}contractor_id": company_id})
         | Q(**{f"{contract}supervisor_id": company_id})
     )
+
+
+class Phase(models.TextChoices):
+    """A compound's phase, derived from the statuses of its applicable works items (never
+    stored): 未定范围 with none, 已验收 when all are accepted, 已完工 when all are completed
+    or accepted, 施工中 once any has started, 已招标 when none is still planned, else 计划.
+    It moves forward as items move (and back when an item is reopened); the expressions
+    that compute it are ``works.queries.with_progress``, ``phase_case`` and
+    ``phase_from_ranks``."""
+
+    NO_SCOPE = "no_scope", "未定范围"
+    PLANNED = "planned", "计划"
+    TENDERED = "tendered", "已招标"
+    UNDER_CONSTRUCTION = "under_construction", "施工中"
+    COMPLETED = "completed", "已完工"
+    ACCEPTED = "accepted", "已验收"
 
 
 class EstateWorksItemQuerySet(ScopedQuerySet):

@@ -19,20 +19,18 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     Sum,
-    TextChoices,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 
 from estates.asof import Period, as_scope, grouped, one
-from estates.models import Campaign, Estate, WorksItem
+from estates.models import Estate
 from estates.queries import in_ledger_on
-from works.models import EstateWorksItem, WorksItemHistory
+from works.models import EstateWorksItem, Phase, WorksItemHistory
 
 
 def under_construction_on(day: date) -> Q:
@@ -68,17 +66,6 @@ Status = EstateWorksItem.Status
 NOT_STARTED = (Status.PLANNED, Status.TENDERED)
 NOT_FINISHED = (Status.PLANNED, Status.TENDERED, Status.UNDER_CONSTRUCTION)
 NOT_ACCEPTED = (*NOT_FINISHED, Status.COMPLETED)
-
-
-class Phase(TextChoices):
-    """A compound's phase, derived from its applicable works items."""
-
-    NO_SCOPE = "no_scope", "未定范围"
-    PLANNED = "planned", "计划"
-    TENDERED = "tendered", "已招标"
-    UNDER_CONSTRUCTION = "under_construction", "施工中"
-    COMPLETED = "completed", "已完工"
-    ACCEPTED = "accepted", "已验收"
 
 
 def _items_with(statuses, estate_ref="pk"):
@@ -394,11 +381,6 @@ def budget_total(scope, on: date, *, by=None):
     return one(result, "total", by)
 
 
-def current_campaign(day: date):
-    """This year's campaign, else the latest one (None before any campaign exists)."""
-    return Campaign.objects.filter(year__lte=day.year).order_by("-year").first()
-
-
 def _total_expressions(day: date) -> dict:
     applicable = Q(works_items__applicable=True)
     return {
@@ -437,20 +419,6 @@ def contract_plan(field: str, outer: str = "pk"):
     return Subquery(contracts)
 
 
-def planned_dates(estate) -> tuple:
-    """(start, finish, from_contract) of a compound's plan: its schedule entry, else its
-    contracts' planned dates (``contract_start``/``contract_finish`` annotated by
-    ``progress_rows``)."""
-    schedule = getattr(estate, "works_schedule", None)
-    if schedule is not None:
-        return schedule.planned_start, schedule.planned_finish, False
-    start, finish = (
-        getattr(estate, "contract_start", None),
-        getattr(estate, "contract_finish", None),
-    )
-    return start, finish, start is not None
-
-
 def street_office_totals(estates, day: date):
     """Per street office: compounds, overdue compounds, applicable items, budget, and the
     planned and actual span, over a compound queryset. One grouped query."""
@@ -478,23 +446,6 @@ def street_office_totals(estates, day: date):
     )
 
 
-def progress_rows(estates, day: date):
-    """``with_progress`` for the compounds of one page (a list or page of Estates), in
-    the page's order: the aggregates run over those rows only, not the whole filter."""
-    ids = [estate.pk for estate in estates]
-    annotated = with_progress(
-        Estate.objects.filter(pk__in=ids).select_related(
-            "community__street_office", "campaign", "works_schedule"
-        ),
-        day,
-    ).annotate(
-        contract_start=contract_plan("planned_start"),
-        contract_finish=contract_plan("planned_finish"),
-    )
-    by_pk = {estate.pk: estate for estate in annotated}
-    return [by_pk[pk] for pk in ids if pk in by_pk]
-
-
 def phase_label(phase: str) -> str:
     return Phase(phase).label if phase in Phase.values else phase
 
@@ -504,40 +455,86 @@ def overdue_labels(row) -> list[str]:
     return [label for name, label in OVERDUE_LABELS.items() if getattr(row, f"overdue_{name}")]
 
 
-def sheet_items(estate):
-    """A compound's works sheet: all twelve works items in order, each with its row (or
-    None when the scope has no row for it yet) and the active package's contract."""
-    from works.models import TenderPackageItem
-
-    rows = {
-        row.works_item_id: row
-        for row in EstateWorksItem.objects.filter(estate=estate).prefetch_related(
-            Prefetch(
-                "package_items",
-                queryset=TenderPackageItem.objects.filter(is_active=True).select_related(
-                    "package__contract__contractor", "package__contract__supervisor"
-                ),
-                to_attr="active_package_items",
-            )
-        )
+# --- set-wise figures for the dashboards' roll-up (``reports.figures``) -------------------
+DEFINITIONS.update(
+    {
+        "items_total": "需实施工程项目：统计截止日终了时本范围小区需要实施的工程项目数，"
+        "按工作内容分列。",
+        "items_started_total": "已开工项目：上述项目中截止日终了时状态为施工中、已完工或已验收的"
+        "项目数。",
+        "items_completed_total": "已完工项目：上述项目中截止日终了时状态为已完工或已验收的项目数。",
+        "budget_contracted": "已签合同项目预算：上述项目中所在标段已于截止日或以前签订施工合同的"
+        "项目预算之和（元，精确到分）。",
+        "contracts": "施工合同：截止日或以前签订、覆盖本范围小区的施工合同份数；跨街道（社区）的"
+        "合同计入所涉各单位，故各单位之和可大于上级。",
     }
-    result = []
-    for item in WorksItem.objects.order_by("number"):
-        row = rows.get(item.pk)
-        package = row.active_package_items[0].package if row and row.active_package_items else None
-        contract = getattr(package, "contract", None) if package else None
-        result.append({"works_item": item, "row": row, "package": package, "contract": contract})
-    return result
-
-
-#: The compounds as the district lists them, not yet scoped (a base view narrows it).
-DISTRICT_ESTATES = (
-    Estate.objects.active()
-    .select_related("community__street_office", "campaign", "works_schedule")
-    .order_by("community__street_office__sort_order", "community__name", "name")
 )
 
 
-def plain_estates(user):
-    """The compounds a user sees, ordered as the district lists them."""
-    return DISTRICT_ESTATES.visible_to(user)
+def item_progress(scope, on: date, *, by=None) -> dict:
+    """Per works item (by its number): ``{"total", "started", "completed", "budget",
+    "budget_contracted"}`` at the end of ``on``, read from the items' history (see
+    ``DEFINITIONS``); ``{number: {...}}``, or with ``by`` ``{unit_id: {number: {...}}}``.
+    One grouped query."""
+    from works.models import TenderPackageItem
+
+    signed = TenderPackageItem.objects.filter(
+        works_item=OuterRef("item_id"), is_active=True, package__contract__signed_on__lte=on
+    )
+    started = (Status.UNDER_CONSTRUCTION, Status.COMPLETED, Status.ACCEPTED)
+    finished = (Status.COMPLETED, Status.ACCEPTED)
+    rows = _item_states(scope, on).annotate(contracted=Exists(signed)).order_by()
+    number = "item__works_item__number"
+    keys = [number] if by is None else [f"estate__{_unit_lookup(by)}", number]
+    zero = Value(Decimal("0"))
+    result = {}
+    for row in rows.values(*keys).annotate(
+        total=Count("pk"),
+        started=Count("pk", filter=Q(status__in=started)),
+        completed=Count("pk", filter=Q(status__in=finished)),
+        budget_sum=Coalesce(Sum("budget"), zero, output_field=DecimalField()),
+        contracted_sum=Coalesce(
+            Sum("budget", filter=Q(contracted=True)), zero, output_field=DecimalField()
+        ),
+    ):
+        target = result if by is None else result.setdefault(row[keys[0]], {})
+        target[row[number]] = {
+            "total": row["total"],
+            "started": row["started"],
+            "completed": row["completed"],
+            "budget": row["budget_sum"],
+            "budget_contracted": row["contracted_sum"],
+        }
+    return result
+
+
+def _unit_lookup(by: str) -> str:
+    from estates.asof import UNITS
+
+    return UNITS[by]
+
+
+def contracts_signed(scope, on: date, *, by=None):
+    """施工合同 and their amount (see ``DEFINITIONS["contracts"]``): ``{"contracts",
+    "amount"}``, or ``{unit_id: {...}}`` with ``by`` (a contract covering compounds of
+    several units counts in each). One query."""
+    from works.models import Contract
+
+    estates = as_scope(scope).estates.filter(in_ledger_on(on))
+    path = "package__package_items__works_item__estate"
+    contracts = Contract.objects.filter(
+        signed_on__lte=on,
+        package__package_items__is_active=True,
+        **{f"{path}__in": estates.values("pk")},
+    ).order_by()
+    if by is None:
+        found = dict(contracts.values_list("pk", "amount").distinct())
+        return {"contracts": len(found), "amount": sum(found.values(), Decimal("0"))}
+    result = {}
+    for unit, _pk, amount in contracts.values_list(
+        f"{path}__{_unit_lookup(by)}", "pk", "amount"
+    ).distinct():
+        row = result.setdefault(unit, {"contracts": 0, "amount": Decimal("0")})
+        row["contracts"] += 1
+        row["amount"] += amount
+    return result

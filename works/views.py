@@ -49,21 +49,17 @@ from works.models import (
     Contract,
     EstateScope,
     EstateWorksItem,
+    Phase,
     TenderPackage,
 )
 from works.queries import (
-    DISTRICT_ESTATES,
     OVERDUE_LABELS,
-    Phase,
-    current_campaign,
     district_totals,
     overdue_q,
-    planned_dates,
-    progress_rows,
-    sheet_items,
     street_office_totals,
     with_progress,
 )
+from works.sheets import DISTRICT_ESTATES, planned_dates, progress_rows, sheet_items
 
 
 def _today():
@@ -77,7 +73,7 @@ def _campaign_param(request):
         return Campaign.objects.filter(pk=value).first()
     if value == "":
         return None
-    return current_campaign(_today())
+    return Campaign.objects.current(_today())
 
 
 def _message_service_error(request, exc: ValidationError):
@@ -396,7 +392,7 @@ class ScheduleEditView(ScopedMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def estates(self):
-        campaign = current_campaign(_today())
+        campaign = Campaign.objects.current(_today())
         return (
             Estate.objects.visible_to(self.request.user)
             .active()
@@ -567,7 +563,7 @@ class TenderCreateView(LoginRequiredMixin, WriteAllowedMixin, FormView):
         return services.can_manage_tenders(user)
 
     def get_campaign(self):
-        return _campaign_param(self.request) or current_campaign(_today())
+        return _campaign_param(self.request) or Campaign.objects.current(_today())
 
     def get_street_office(self):
         value = self.request.GET.get("street_office")

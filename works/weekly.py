@@ -5,9 +5,9 @@ office, with the items started and finished during the week, from the works figu
 from estates.asof import WAN, percent
 from estates.sections import Row, Section, total_row
 from estates.xlsx import Column
+from works.models import Phase
 from works.queries import (
     DEFINITIONS,
-    Phase,
     budget_total,
     estate_phases,
     items_finished,

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from coverage import services
-from coverage.figures import coverage_figures
 from coverage.models import ManagementArrangement, Reinspection
+from coverage.queries import coverage_figures
 from estates.models import Estate
 from tests.coverage.factories import renovate, verify_all
 from tests.factories import EstateFactory

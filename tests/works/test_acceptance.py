@@ -18,8 +18,9 @@ from works.models import (
     AcceptanceSignature,
     AcceptanceStatusChange,
     EstateWorksItem,
+    Phase,
 )
-from works.queries import Phase, with_progress
+from works.queries import with_progress
 
 pytestmark = pytest.mark.django_db
 Status = AcceptanceForm.Status

@@ -7,8 +7,8 @@ import pytest
 from estates.models import Estate
 from tests.works.factories import accepted_by_form, approved_item
 from works import services
+from works.models import Phase
 from works.queries import (
-    Phase,
     estates_under_construction,
     overdue_estates,
     overdue_labels,

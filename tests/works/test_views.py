@@ -231,9 +231,9 @@ def test_schedule_marks_overdue(login, hq_staff, item_a, estate_a, street_a):
 
 
 def test_clerk_edits_own_schedule(login, clerk_a, estate_a, street_a):
-    from works.queries import current_campaign
+    from estates.models import Campaign
 
-    campaign = current_campaign(date.today())
+    campaign = Campaign.objects.current(date.today())
     estate_a.campaign = campaign
     estate_a.save()
     response = login(clerk_a).post(

@@ -6,7 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.utils import formats, timezone
 
 from estates.asof import HistoryRow, record_history
@@ -75,6 +77,50 @@ def record(instance, *, actor, action, changes=None, summary="") -> AuditEvent:
     if tracked is not None:
         record_history(tracked, [instance], at=event.at)
     return event
+
+
+def transition(
+    obj,
+    *,
+    actor,
+    allowed_from,
+    to,
+    summary,
+    increment=(),
+    validate_constraints=True,
+    **values,
+):
+    """The one state move of every service: lock ``obj``'s row, refuse unless its status
+    is one of ``allowed_from`` (a ``ValidationError`` on ``status``), set ``values`` and
+    ``status = to``, add one to each counter named in ``increment``, save and audit.
+
+    The caller holds the transaction (services are ``@transaction.atomic``). Counters are
+    incremented by ``F()`` in the UPDATE of the locked row, never from a value read
+    earlier, so two concurrent moves can neither lose nor double a count. Returns the
+    locked, saved instance (counters read back)."""
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    if obj.status not in allowed_from:
+        raise ValidationError(
+            {"status": f"当前状态为「{obj.get_status_display()}」，不能执行此操作（{summary}）"}
+        )
+    before = snapshot(obj, ("status", *values.keys(), *increment))
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.status = to
+    obj.full_clean(validate_constraints=validate_constraints)
+    for name in increment:
+        setattr(obj, name, F(name) + 1)
+    obj.save()
+    if increment:
+        obj.refresh_from_db(fields=list(increment))
+    record(
+        obj,
+        actor=actor,
+        action=AuditEvent.Action.TRANSITION,
+        changes=diff(obj, before),
+        summary=summary,
+    )
+    return obj
 
 
 def history_for(instance):

@@ -77,6 +77,18 @@ def check_and_reencode(upload, *, field="photos") -> CheckedPhoto:
         raise ValidationError({field: f"{name}：图片已损坏，无法读取"}) from None
 
 
+def check_uploads(uploads, *, field="photos", required: str = "") -> list[CheckedPhoto]:
+    """The one upload check of every app: at most ``MAX_PHOTOS_PER_UPLOAD`` files, each
+    bounded in size and recognised by content (``check_and_reencode``). ``required``: the
+    message when none is given (empty: photos are optional). Errors name ``field``."""
+    uploads = list(uploads or ())
+    if required and not uploads:
+        raise ValidationError({field: required})
+    if len(uploads) > MAX_PHOTOS_PER_UPLOAD:
+        raise ValidationError({field: f"每次最多上传 {MAX_PHOTOS_PER_UPLOAD} 张照片"})
+    return [check_and_reencode(upload, field=field) for upload in uploads]
+
+
 def store(checked: CheckedPhoto, folder: str) -> str:
     """Save under a random name below MEDIA_ROOT/``folder``; returns the storage name."""
     stamp = timezone.localdate()

@@ -308,3 +308,62 @@ def compliance_board(user, *, today: date, end: date | None = None, days: int = 
         # A street office reads its own row as a list of days (fits a phone).
         "own_row": rows[0] if len(rows) == 1 and not user.is_hq else None,
     }
+
+
+# --- set-wise figures for the dashboards' roll-up (``reports.figures``) -------------------
+DEFINITIONS.update(
+    {
+        "hazard_close_days": "整改用时：统计周期内销号的隐患从发现到销号所用天数"
+        "（精确到 0.01 天），"
+        "中位数不能由下级单位相加得到，各单位分别计算。",
+        "quality_awaiting_response": "质量反馈待整改：统计截止日终了时待闭环、"
+        "且截止日终了时尚未回复的"
+        "质量检查数。",
+        "quality_overdue": "质量整改逾期：上述待整改的质量检查中整改期限早于截止日的个数。",
+    }
+)
+
+
+def hazard_close_days(scope, period: Period, *, by=None):
+    """The days each hazard closed within ``period`` took from report to closing (see
+    ``DEFINITIONS["hazard_close_days"]``): a list, or ``{unit_id: [days, ...]}``. A median
+    is taken from these; it does not add up, so callers group at each level. One query."""
+    rows = _hazards(scope).filter(
+        closed_at__gte=start_of(period.start), closed_at__lt=end_of(period.as_of)
+    )
+    if by is None:
+        return [
+            (closed - reported).total_seconds() / 86400
+            for reported, closed in rows.values_list("reported_at", "closed_at")
+        ]
+    from estates.asof import UNITS
+
+    result = {}
+    for unit, reported, closed in rows.values_list(
+        f"estate__{UNITS[by]}", "reported_at", "closed_at"
+    ):
+        result.setdefault(unit, []).append((closed - reported).total_seconds() / 86400)
+    return result
+
+
+def quality_awaiting_response(scope, on: date, *, by=None):
+    """``{"pending", "awaiting", "overdue"}`` of HQ quality feedback at the end of ``on``
+    (see ``DEFINITIONS``: pending is 待闭环反馈), or ``{unit_id: {...}}``. One query."""
+    moment = end_of(on)
+    rows = QualityInspection.objects.filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=moment),
+        estate__in=as_scope(scope).estates.values("pk"),
+        created_at__lt=moment,
+        inspected_on__lte=on,
+    )
+    awaiting = Q(responded_at__isnull=True) | Q(responded_at__gte=moment)
+    result = grouped(
+        rows,
+        "estate__",
+        by,
+        pending=Count("pk"),
+        awaiting=Count("pk", filter=awaiting),
+        overdue=Count("pk", filter=awaiting & Q(deadline__lt=on)),
+    )
+    clean = lambda row: {k: v or 0 for k, v in row.items()}  # noqa: E731
+    return clean(result) if by is None else {unit: clean(row) for unit, row in result.items()}

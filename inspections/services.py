@@ -4,6 +4,7 @@ Each function is atomic, takes the acting user as ``actor=``, writes its audit e
 the same transaction and refuses an illegal move with a ``ValidationError`` naming the
 field. The pages, the API, the management command and the Celery task all come here."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
@@ -157,46 +158,98 @@ def _store_photos(checked, *, actor, estate, kind, **owner):
         )
 
 
-def _check_photos(uploads, *, field):
-    uploads = list(uploads or ())
-    if len(uploads) > photo_files.MAX_PHOTOS_PER_UPLOAD:
-        raise ValidationError({field: f"每次最多上传 {photo_files.MAX_PHOTOS_PER_UPLOAD} 张照片"})
-    return [photo_files.check_and_reencode(upload, field=field) for upload in uploads]
-
-
 def _require_value(value, field, message):
     if value in (None, "") or (isinstance(value, str) and not value.strip()):
         raise ValidationError({field: message})
 
 
-def _transition(obj, *, actor, allowed_from, to, summary, fields=(), **values):
-    """Lock ``obj``, check its status, set ``values`` and ``status``, audit the change."""
-    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
-    if obj.status not in allowed_from:
-        raise ValidationError(
-            {"status": f"当前状态为「{obj.get_status_display()}」，不能执行此操作（{summary}）"}
+@dataclass(frozen=True)
+class RecheckLoop:
+    """One re-check loop: the state waiting for the re-check, where a pass and a failure
+    lead, the note's field, the failure counter, and what each outcome also sets."""
+
+    waiting: str
+    passed_to: str
+    failed_to: str
+    note_field: str
+    counter: str
+    passed_stamp: str
+    passed_summary: str = "复查合格"
+    cleared_on_failure: tuple = ()
+
+
+def _recheck(obj, loop: RecheckLoop, *, actor, passed: bool, note: str, new_deadline):
+    """The re-check loop shared by hazards (street office's 复查) and quality feedback
+    (HQ's 复查): from ``loop.waiting``, a pass moves on and stamps its time; a failure sends
+    the case back with a new deadline and adds one to ``loop.counter``, incremented with
+    ``F()`` in the locked transition (``audit.transition``), so concurrent re-checks count
+    each failure exactly once."""
+    _require_value(note, loop.note_field, "请填写复查意见")
+    note_value = {loop.note_field: note.strip()}
+    if passed:
+        return audit.transition(
+            obj,
+            actor=actor,
+            allowed_from=(loop.waiting,),
+            to=loop.passed_to,
+            summary=loop.passed_summary,
+            **{loop.passed_stamp: timezone.now()},
+            **note_value,
         )
-    tracked = ("status", *fields, *values.keys())
-    before = audit.snapshot(obj, tracked)
-    for name, value in values.items():
-        setattr(obj, name, value)
-    obj.status = to
-    obj.full_clean()
-    obj.save()
-    audit.record(
+    _require_value(new_deadline, "new_deadline", "复查不合格时请重新确定整改期限")
+    if new_deadline < timezone.localdate():
+        raise ValidationError({"new_deadline": "新的整改期限不能早于今天"})
+    return audit.transition(
         obj,
         actor=actor,
-        action=AuditEvent.Action.TRANSITION,
-        changes=audit.diff(obj, before),
-        summary=summary,
+        allowed_from=(loop.waiting,),
+        to=loop.failed_to,
+        summary="复查不合格，退回重新整改",
+        increment=(loop.counter,),
+        deadline=new_deadline,
+        **dict.fromkeys(loop.cleared_on_failure),
+        **note_value,
     )
-    return obj
+
+
+HAZARD_RECHECK = RecheckLoop(
+    waiting=Hazard.Status.RECTIFIED,
+    passed_to=Hazard.Status.VERIFIED,
+    failed_to=Hazard.Status.NOTIFIED,
+    note_field="reinspection_note",
+    counter="reinspection_failures",
+    passed_stamp="verified_at",
+    # The next round starts afresh: a new rectification, confirmed again by supervision.
+    cleared_on_failure=("rectified_at", "supervisor_confirmed_at", "supervisor_confirmed_by"),
+)
+QUALITY_RECHECK = RecheckLoop(
+    waiting=QualityInspection.Status.RESPONDED,
+    passed_to=QualityInspection.Status.CLOSED,
+    failed_to=QualityInspection.Status.SENT,
+    note_field="recheck_note",
+    counter="recheck_failures",
+    passed_stamp="closed_at",
+    passed_summary="复查合格，整改闭环",
+)
 
 
 # --- who is told (站内消息, sent in the same transaction as the change) --------------------
-def company_people(company_id):
-    """The active accounts of a company (its site managers or supervision engineers)."""
-    return User.objects.filter(is_active=True, company_account__company_id=company_id)
+def company_people(company_ids):
+    """The active accounts of the companies ``company_ids`` (their site managers or
+    supervision engineers), in one query, each with its ``company_account`` loaded, so a
+    caller can group them by ``user.company_account.company_id``."""
+    ids = [pk for pk in company_ids if pk is not None]
+    return User.objects.filter(is_active=True, company_account__company_id__in=ids).select_related(
+        "company_account"
+    )
+
+
+def people_by_company(company_ids) -> dict:
+    """``{company_id: [user, ...]}`` of ``company_people`` (one query)."""
+    grouped = {}
+    for user in company_people(company_ids):
+        grouped.setdefault(user.company_account.company_id, []).append(user)
+    return grouped
 
 
 def company_ids_of(estate):
@@ -264,8 +317,10 @@ def file_patrol(*, actor, estate: Estate, values: dict, photos=(), hazards=()) -
     if not estate.due:
         raise ValidationError({"estate": f"{estate.name} 今天不在施工期内，无需填报巡查记录"})
     # Everything is checked before the first write, so a refusal leaves no stored file.
-    checked = _check_photos(photos, field="photos")
-    hazard_photos = [_check_photos(h.get("photos"), field="hazard_photos") for h in hazards]
+    checked = photo_files.check_uploads(photos, field="photos")
+    hazard_photos = [
+        photo_files.check_uploads(h.get("photos"), field="hazard_photos") for h in hazards
+    ]
     for hazard_values in hazards:
         _new_hazard(actor=actor, estate=estate, patrol=None, values=hazard_values)
 
@@ -407,7 +462,7 @@ def report_hazard(*, actor, patrol: PatrolRecord, values: dict, photos=()) -> Ha
     patrol = PatrolRecord.objects.select_related("estate__community").get(pk=patrol.pk)
     require(can_report_hazard(actor, patrol.estate), "只有本街道办事处的工作人员可以报告隐患")
     ensure_writable(patrol.estate_id)
-    checked = _check_photos(photos, field="photos")
+    checked = photo_files.check_uploads(photos, field="photos")
     return _create_hazard(
         actor=actor, estate=patrol.estate, patrol=patrol, values=values, checked_photos=checked
     )
@@ -443,7 +498,7 @@ def notify_hazard(
         raise ValidationError({"notified_at": "告知时间不能晚于现在"})
     if deadline < timezone.localdate(notified_at):
         raise ValidationError({"deadline": "整改期限不能早于告知日期"})
-    hazard = _transition(
+    hazard = audit.transition(
         hazard,
         actor=actor,
         allowed_from=(Hazard.Status.OPEN,),
@@ -456,7 +511,7 @@ def notify_hazard(
         deadline=deadline,
     )
     _tell(
-        company_people(contractor.pk),
+        company_people([contractor.pk]),
         hazard,
         topic=Topic.HAZARD,
         kind=Message.Kind.ASSIGNED,
@@ -472,10 +527,8 @@ def record_rectification(hazard: Hazard, *, actor, note: str, photos=()) -> Haza
     """notified → rectified: what the contractor did, with a photo."""
     _check_hazard_actor(actor, hazard, "rectify")
     _require_value(note, "rectification_note", "请填写整改情况")
-    checked = _check_photos(photos, field="photos")
-    if not checked:
-        raise ValidationError({"photos": "请上传整改后的照片"})
-    hazard = _transition(
+    checked = photo_files.check_uploads(photos, field="photos", required="请上传整改后的照片")
+    hazard = audit.transition(
         hazard,
         actor=actor,
         allowed_from=(Hazard.Status.NOTIFIED,),
@@ -524,36 +577,18 @@ def reinspect_hazard(
 ) -> Hazard:
     """rectified → verified (复查合格), or back to notified with a new deadline."""
     _check_hazard_actor(actor, hazard, "reinspect")
-    _require_value(note, "reinspection_note", "请填写复查意见")
-    if passed:
-        return _transition(
-            hazard,
-            actor=actor,
-            allowed_from=(Hazard.Status.RECTIFIED,),
-            to=Hazard.Status.VERIFIED,
-            summary="复查合格",
-            reinspection_note=note.strip(),
-            verified_at=timezone.now(),
-        )
-    _require_value(new_deadline, "new_deadline", "复查不合格时请重新确定整改期限")
-    if new_deadline < timezone.localdate():
-        raise ValidationError({"new_deadline": "新的整改期限不能早于今天"})
-    current = Hazard.objects.get(pk=hazard.pk)
-    hazard = _transition(
+    hazard = _recheck(
         hazard,
+        HAZARD_RECHECK,
         actor=actor,
-        allowed_from=(Hazard.Status.RECTIFIED,),
-        to=Hazard.Status.NOTIFIED,
-        summary="复查不合格，退回重新整改",
-        reinspection_note=note.strip(),
-        deadline=new_deadline,
-        rectified_at=None,
-        supervisor_confirmed_at=None,
-        supervisor_confirmed_by=None,
-        reinspection_failures=current.reinspection_failures + 1,
+        passed=passed,
+        note=note,
+        new_deadline=new_deadline,
     )
+    if passed:
+        return hazard
     _tell(
-        company_people(hazard.contractor_id),
+        company_people([hazard.contractor_id]),
         hazard,
         topic=Topic.HAZARD,
         kind=Message.Kind.ASSIGNED,
@@ -568,7 +603,7 @@ def reinspect_hazard(
 def close_hazard(hazard: Hazard, *, actor) -> Hazard:
     """verified → closed (销号)."""
     _check_hazard_actor(actor, hazard, "close")
-    return _transition(
+    return audit.transition(
         hazard,
         actor=actor,
         allowed_from=(Hazard.Status.VERIFIED,),
@@ -605,7 +640,7 @@ def record_quality_inspection(
             raise ValidationError({"requirements": f"整改要求「{description}」缺少整改期限"})
     if values.get("rating") == QualityInspection.Rating.FAIL and not requirements:
         raise ValidationError({"requirements": "评定为不合格时须提出整改要求"})
-    checked = _check_photos(photos, field="photos")
+    checked = photo_files.check_uploads(photos, field="photos")
     inspection = QualityInspection(
         estate=estate,
         street_office_id=estate.community.street_office_id,
@@ -638,9 +673,7 @@ def record_quality_inspection(
         checked, actor=actor, estate=estate, kind=Photo.Kind.QUALITY, inspection=inspection
     )
     if requirements:
-        companies = User.objects.filter(
-            is_active=True, company_account__company_id__in=company_ids_of(estate)
-        )
+        companies = company_people(company_ids_of(estate)).select_related(None)
         _tell(
             street_people(inspection.street_office_id).union(companies),
             inspection,
@@ -661,7 +694,7 @@ def respond_quality(inspection: QualityInspection, *, actor, note: str) -> Quali
     )
     ensure_writable(inspection.estate_id)
     _require_value(note, "response_note", "请填写整改回复")
-    return _transition(
+    return audit.transition(
         inspection,
         actor=actor,
         allowed_from=(QualityInspection.Status.SENT,),
@@ -684,30 +717,13 @@ def recheck_quality(
     """responded → closed when HQ's re-check passes, else back to sent with a deadline."""
     require(can_recheck_quality(actor, inspection), "只有指挥部质量检查员或指挥部办公室可以复查")
     ensure_writable(inspection.estate_id)
-    _require_value(note, "recheck_note", "请填写复查意见")
-    if passed:
-        return _transition(
-            inspection,
-            actor=actor,
-            allowed_from=(QualityInspection.Status.RESPONDED,),
-            to=QualityInspection.Status.CLOSED,
-            summary="复查合格，整改闭环",
-            recheck_note=note.strip(),
-            closed_at=timezone.now(),
-        )
-    _require_value(new_deadline, "new_deadline", "复查不合格时请重新确定整改期限")
-    if new_deadline < timezone.localdate():
-        raise ValidationError({"new_deadline": "新的整改期限不能早于今天"})
-    current = QualityInspection.objects.get(pk=inspection.pk)
-    return _transition(
+    return _recheck(
         inspection,
+        QUALITY_RECHECK,
         actor=actor,
-        allowed_from=(QualityInspection.Status.RESPONDED,),
-        to=QualityInspection.Status.SENT,
-        summary="复查不合格，退回重新整改",
-        recheck_note=note.strip(),
-        deadline=new_deadline,
-        recheck_failures=current.recheck_failures + 1,
+        passed=passed,
+        note=note,
+        new_deadline=new_deadline,
     )
 
 

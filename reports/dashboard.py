@@ -40,6 +40,10 @@ ROW_METRICS = (
     "hazard_close_days_median",
     "coverage_estates",
     "coverage_covered",
+    "weekly_on_time",
+    "weekly_late",
+    "weekly_missing",
+    "actions_overdue",
 )
 TREND_WEEKS = 8
 TREND_METRICS = ("phase_under_construction", "phase_completed", "phase_accepted", "hazards_open")
@@ -228,6 +232,45 @@ class Dashboard:
                 )
             )
         return charts.bar_chart(bars, title="物业管理覆盖（%）", label_width=110, max_value=100)
+
+    @property
+    def week_of(self):
+        from reports.models import week_of
+
+        return week_of(self.on) if self.on else None
+
+    def weekly_chart(self):
+        return charts.bar_chart(
+            [
+                charts.Bar(
+                    "按时报送",
+                    self._n("weekly_on_time"),
+                    href=self._link("weekly_on_time"),
+                    color=charts.PALETTE[2],
+                ),
+                charts.Bar(
+                    "迟报",
+                    self._n("weekly_late"),
+                    href=self._link("weekly_late"),
+                    color=charts.PALETTE[5],
+                ),
+                charts.Bar(
+                    "未报",
+                    self._n("weekly_missing"),
+                    href=self._link("weekly_missing"),
+                    color=charts.PALETTE[3],
+                ),
+                charts.Bar("督办未办结", self._n("actions_open"), color=charts.PALETTE[0]),
+                charts.Bar(
+                    "督办逾期",
+                    self._n("actions_overdue"),
+                    href=self._link("actions_overdue"),
+                    color=charts.PALETTE[3],
+                ),
+            ],
+            title="本周周报与督办事项",
+            label_width=90,
+        )
 
     def trend_chart(self):
         colors = {

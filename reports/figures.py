@@ -1,45 +1,49 @@
 """The roll-up's catalogue: every figure a dashboard shows, with its Chinese definition,
 its unit, the list page that shows the same number, and the *source* that computes it.
 
-A source is one call of an app's figure function ``f(scope, on)`` (``scope`` a
-``reports.units.Unit``, ``on`` a date) returning ``{figure key: value}``, or for
-per-works-item figures ``{figure key: {item number: value}}``. The roll-up
-(``reports.rollup``) calls every source for every unit and day and stores the values
-as ``Snapshot`` rows; the dashboards only read those rows. No figure is computed twice:
-the sources below call the apps' own queries (``works.queries``, ``inspections.queries``,
-``coverage.queries``).
-
-Figures whose app has not built its records yet (weekly reports and action items,
-acceptance forms) are registered in ``PENDING`` with their definitions, so the
-dashboards show their place; a source is added here when the app's function exists."""
+A source computes its figures for **every unit at once** on one day: it calls its app's
+as-of figure function ``f(scope, on, by=...)`` (``works.queries``, ``inspections.queries``,
+``coverage.queries``, ``works.acceptance_queries``, ``reports.queries``) with
+``by="community"`` (or ``"street_office"``), one grouped query, and the roll-up adds the
+communities up into their street offices and the street offices into their district.
+Where a sum is not the parent's value (a median; a contract covering several street
+offices; action items the HQ office keeps) the source asks the function again at each
+level (``composes=False``). So the number of queries a day takes does not grow with the
+number of units, and no figure is counted twice: the dashboards, the weekly pack and the
+home pages read the same functions, as recorded at the end of the day."""
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Sum, Value
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from coverage.queries import coverage_figures
-from estates.models import Campaign
-from inspections.models import Hazard, MissedPatrol, PatrolRecord, QualityInspection
-from reports.units import Kind, Unit
-from works.models import (
-    AcceptanceForm,
-    Contract,
-    EstateWorksItem,
-    Phase,
-    TenderPackage,
-    TenderPackageItem,
+from estates.asof import Period, Scope
+from estates.models import Campaign, Estate, StreetOffice
+from inspections.queries import (
+    hazard_close_days,
+    hazards_closed,
+    hazards_found,
+    open_hazards,
+    overdue_hazards,
+    patrols_filed,
+    patrols_missed,
+    patrols_not_yet_filed,
+    quality_awaiting_response,
 )
+from reports.queries import action_items, weekly_reports
+from reports.units import Kind, Unit
+from works.acceptance_queries import forms_by_state, forms_by_state_grouped
+from works.models import AcceptanceForm, Phase
 from works.queries import (
-    estates_under_construction,
-    overdue_q,
-    phase_counts,
+    contracts_signed,
+    estate_phases,
+    item_progress,
+    overdue_count,
 )
 
 ZERO = Decimal("0")
@@ -56,6 +60,8 @@ class Figure:
     group: str
     #: a sum over child units equals the parent's value (counts, money); a median is not
     additive: bool = True
+    #: the value of a unit with no row (no compound, nothing counted)
+    empty: object = 0
     per_item: bool = False
     #: (unit, on, campaign) → the list page showing the same number, or None
     link: object = None
@@ -66,10 +72,19 @@ class Figure:
 
 @dataclass(frozen=True)
 class Source:
+    """``fn(scope, on, by)`` returns ``{unit_id: {figure key: value}}`` grouped ``by``
+    "community" or "street_office", or ``{figure key: value}`` for ``by=None`` (a
+    district's scope). ``finest`` is the level it is grouped at; ``composes`` says the
+    levels above are the sums of it (else ``fn`` is called at each level)."""
+
     name: str
     fn: object
     keys: tuple
     kinds: tuple = field(default=tuple(Kind.values))
+    finest: str = Kind.COMMUNITY
+    composes: bool = True
+    #: the source reads the current campaign's compounds only
+    campaign: bool = False
 
 
 def _url(name: str, unit: Unit, **params) -> str:
@@ -92,167 +107,280 @@ def _dated_list(name):
     return lambda unit, on, campaign: _url(name, unit, date=on.isoformat())
 
 
-def _local_day_bounds(start: date, end: date):
-    zone = timezone.get_current_timezone()
-    return (
-        datetime.combine(start, time.min, tzinfo=zone),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
-    )
+def _week_list(unit, on, campaign):
+    from reports.models import week_of
+
+    params = {"week": week_of(on).isoformat(), "current": "true"}
+    if unit.street_office_id:
+        params["street_office"] = unit.street_office_id
+    return f"{reverse('reports:report-list')}?{urlencode(params)}"
+
+
+def _item_list(unit, **params):
+    if unit.kind == Kind.COMMUNITY:
+        return None
+    if unit.street_office_id:
+        params["assignee"] = unit.street_office_id
+    return f"{reverse('reports:item-list')}?{urlencode(params)}"
 
 
 # --- sources: each calls the app's own figure functions ------------------------------------
-def works_phases(unit: Unit, on: date) -> dict:
-    """Compounds of the current campaign by phase, and those overdue (works.queries)."""
-    campaign = Campaign.objects.current(on)
-    estates = unit.estates().filter(campaign=campaign) if campaign else unit.estates().none()
-    counts = phase_counts(estates)
+#: 累计: the first day a cumulative count starts from
+EPOCH = date(2000, 1, 1)
+
+
+def _day(on: date) -> Period:
+    return Period(on, on, on)
+
+
+def works_phases(scope, on, by):
+    """Compounds of the current campaign by phase and overdue (``works.queries``)."""
+    phases = estate_phases(scope, on, by=by)
+    overdue = overdue_count(scope, on, by=by)
+
+    def figures(counts, late):
+        return {
+            "estates": sum(counts.values()),
+            **{f"phase_{p}": counts.get(p, 0) for p in Phase.values},
+            "estates_overdue": late,
+        }
+
+    if by is None:
+        return figures(phases, overdue)
+    return {u: figures(phases.get(u, {}), overdue.get(u, 0)) for u in {*phases, *overdue}}
+
+
+def works_items(scope, on, by):
+    """Applicable works items started and completed and their budget, per works item
+    (``works.queries.item_progress``)."""
+    keys = {
+        "items_total": "total",
+        "items_started": "started",
+        "items_completed": "completed",
+        "budget": "budget",
+        "budget_contracted": "budget_contracted",
+    }
+
+    def figures(per_item):
+        return {k: {n: row[name] for n, row in per_item.items()} for k, name in keys.items()}
+
+    found = item_progress(scope, on, by=by)
+    return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
+
+
+def contract_amounts(scope, on, by):
+    """Contracts signed by ``on`` covering the unit's campaign compounds
+    (``works.queries.contracts_signed``); a contract spans units, so no sums."""
+
+    def figures(row):
+        return {"contracts": row["contracts"], "contract_amount": row["amount"]}
+
+    found = contracts_signed(scope, on, by=by)
+    return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
+
+
+def patrol_filing(scope, on, by):
+    """Patrols due, filed and registered missed for the day (``inspections.queries``):
+    due = filed + missed + due and not yet filed nor registered (the pack's 应报)."""
+    day = _day(on)
+    filed = patrols_filed(scope, day, by=by)
+    missed = patrols_missed(scope, day, by=by)
+    waiting = patrols_not_yet_filed(scope, day, by=by)
+    if by is None:
+        return {
+            "patrols_due": filed + missed + waiting,
+            "patrols_filed": filed,
+            "patrols_missed": missed,
+        }
     return {
-        "estates": sum(counts.values()),
-        **{f"phase_{phase}": counts[phase] for phase in Phase.values},
-        "estates_overdue": estates.filter(overdue_q(on)).count(),
+        u: {
+            "patrols_due": filed.get(u, 0) + missed.get(u, 0) + waiting.get(u, 0),
+            "patrols_filed": filed.get(u, 0),
+            "patrols_missed": missed.get(u, 0),
+        }
+        for u in {*filed, *missed, *waiting}
     }
 
 
-def works_items(unit: Unit, on: date) -> dict:
-    """Applicable works items of the campaign's compounds, started and completed, and
-    their budget, per works item (grouped in one query)."""
-    campaign = Campaign.objects.current(on)
-    items = unit.narrow(EstateWorksItem.objects.filter(applicable=True))
-    items = items.filter(estate__archived_at__isnull=True, estate__campaign=campaign).annotate(
-        under_contract=Exists(
-            TenderPackageItem.objects.filter(
-                works_item=OuterRef("pk"),
-                is_active=True,
-                package__status=TenderPackage.Status.AWARDED,
-            )
-        )
-    )
-    started = (
-        EstateWorksItem.Status.UNDER_CONSTRUCTION,
-        EstateWorksItem.Status.COMPLETED,
-        EstateWorksItem.Status.ACCEPTED,
-    )
-    finished = (EstateWorksItem.Status.COMPLETED, EstateWorksItem.Status.ACCEPTED)
-    rows = (
-        items.order_by()
-        .values("works_item__number")
-        .annotate(
-            total=Count("pk"),
-            started=Count("pk", filter=Q(status__in=started)),
-            completed=Count("pk", filter=Q(status__in=finished)),
-            budget_sum=Coalesce(Sum("budget"), Value(ZERO), output_field=DecimalField()),
-            contracted_sum=Coalesce(
-                Sum("budget", filter=Q(under_contract=True)),
-                Value(ZERO),
-                output_field=DecimalField(),
-            ),
-        )
-    )
-    out = {"items_total": {}, "items_started": {}, "items_completed": {}, "budget": {}}
-    out["budget_contracted"] = {}
-    for row in rows:
-        number = row["works_item__number"]
-        out["items_total"][number] = row["total"]
-        out["items_started"][number] = row["started"]
-        out["items_completed"][number] = row["completed"]
-        out["budget"][number] = row["budget_sum"]
-        out["budget_contracted"][number] = row["contracted_sum"]
+def hazard_counts(scope, on, by):
+    """Hazards found on the day, 未销号, overdue and closed to date (``inspections.queries``)."""
+    found = {
+        "hazards_found": hazards_found(scope, _day(on), by=by),
+        "hazards_open": open_hazards(scope, on, by=by),
+        "hazards_overdue": overdue_hazards(scope, on, by=by),
+        "hazards_closed": hazards_closed(scope, Period(EPOCH, on, on), by=by),
+    }
+    return _by_unit(found, by)
+
+
+def hazard_closure(scope, on, by):
+    """Hazards closed within ``CLOSURE_WINDOW_DAYS`` up to the day and the median of the
+    days they took (``inspections.queries.hazard_close_days``); a median does not add up."""
+    window = Period(on - timedelta(days=CLOSURE_WINDOW_DAYS - 1), on, on)
+    spans = hazard_close_days(scope, window, by=by)
+
+    def figures(days):
+        return {"hazards_closed_window": len(days), "hazard_close_days_median": _median(days)}
+
+    return figures(spans) if by is None else {u: figures(v) for u, v in spans.items()}
+
+
+def _median(days):
+    if not days:
+        return None
+    return Decimal(str(statistics.median(days))).quantize(Decimal("0.01"))
+
+
+def quality_figures(scope, on, by):
+    """HQ quality feedback awaiting rectification, awaiting re-check, and overdue
+    (``inspections.queries.quality_awaiting_response``)."""
+
+    def figures(row):
+        return {
+            "quality_sent": row["awaiting"],
+            "quality_responded": row["pending"] - row["awaiting"],
+            "quality_overdue": row["overdue"],
+        }
+
+    found = quality_awaiting_response(scope, on, by=by)
+    return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
+
+
+_COVERAGE = {
+    "coverage_estates": "estates",
+    "coverage_covered": "covered",
+    "coverage_renovated": "renovated",
+    "coverage_renovated_covered": "renovated_covered",
+    "coverage_target_met": "target_met",
+    "coverage_relapsed": "relapsed",
+}
+
+
+def coverage_totals(scope, on, by):
+    """Property-management coverage and 八有/四有 attainment (``coverage.queries``)."""
+
+    def figures(row):
+        out = {key: row.get(name, 0) for key, name in _COVERAGE.items()}
+        out["coverage_uncovered"] = out["coverage_estates"] - out["coverage_covered"]
+        return out
+
+    found = coverage_figures(scope.estates, on=on, by=by or "street_office")
+    if by is None:
+        return figures(found["totals"])
+    return {row["id"]: figures(row) for row in found["rows"]}
+
+
+def acceptance_figures(scope, on, by):
+    """Completion acceptance forms by their state at the end of the day
+    (``works.acceptance_queries``)."""
+
+    def figures(counts):
+        return {f"acceptance_{s}": counts.get(s, 0) for s in AcceptanceForm.Status.values}
+
+    if by is None:
+        return figures(forms_by_state(scope.estates, on))
+    found = forms_by_state_grouped(scope.estates, on, by=by)
+    return {u: figures(v) for u, v in found.items()}
+
+
+def weekly_figures(scope, on, by):
+    """Weekly reports of the week on time, late and missing (``reports.queries``)."""
+
+    def figures(row):
+        return {f"weekly_{k}": row[k] for k in ("on_time", "late", "missing")}
+
+    found = weekly_reports(scope, on, by=by, now=timezone.now())
+    return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
+
+
+def action_figures(scope, on, by):
+    """Action items (督办事项) open and overdue (``reports.queries``); a district counts
+    the HQ office's own items too, so it is not the sum of its street offices."""
+
+    def figures(row):
+        return {"actions_open": row["open"] or 0, "actions_overdue": row["overdue"] or 0}
+
+    found = action_items(scope, on, by=by, include_hq_office=by is None, now=timezone.now())
+    return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
+
+
+def _by_unit(found: dict, by):
+    """{figure: value or {unit: value}} → {figure: value} or {unit: {figure: value}}."""
+    if by is None:
+        return found
+    out = {}
+    for key, per_unit in found.items():
+        for unit, value in per_unit.items():
+            out.setdefault(unit, {})[key] = value
     return out
 
 
-def contract_amounts(unit: Unit, on: date) -> dict:
-    """Signed contracts (on or before ``on``) of the campaign that cover compounds of
-    the unit, and their amounts."""
-    campaign = Campaign.objects.current(on)
-    inside = unit.narrow(EstateWorksItem.objects.all()).filter(
-        package_items__package__contract=OuterRef("pk")
-    )
-    contracts = Contract.objects.filter(
-        Exists(inside), package__campaign=campaign, signed_on__lte=on
-    )
-    totals = contracts.aggregate(
-        n=Count("pk"), amount=Coalesce(Sum("amount"), Value(ZERO), output_field=DecimalField())
-    )
-    return {"contracts": totals["n"], "contract_amount": totals["amount"]}
+# --- computing a day: every source for every unit -------------------------------------------
+class Day:
+    """One day's computation over ``units`` (``reports.units.all_units()``): the scopes
+    the sources are called with, and the sums up the tree."""
+
+    def __init__(self, on: date, units):
+        self.on = on
+        self.units = list(units)
+        self.campaign = Campaign.objects.current(on)
+        self.districts = [u for u in self.units if u.kind == Kind.DISTRICT]
+        self.parent = {u.key: u.parent for u in self.units}
+
+    def scope(self, *, campaign: bool, district: Unit | None = None) -> Scope:
+        estates = Estate.objects.all()
+        offices = StreetOffice.objects.order_by("sort_order", "pk")
+        if district is not None:
+            estates = estates.filter(community__street_office__district=district.id)
+            offices = offices.filter(district=district.id)
+        if campaign:
+            estates = estates.filter(campaign=self.campaign) if self.campaign else estates.none()
+        return Scope(estates, offices, district.name if district else "")
+
+    def compute(self, source: Source) -> dict:
+        """{unit key: {figure key: value}} of ``source`` for every unit of its kinds."""
+        scope = self.scope(campaign=source.campaign)
+        levels = [Kind.COMMUNITY, Kind.STREET_OFFICE]
+        levels = levels[levels.index(source.finest) :]
+        out = {}
+        for level in levels if not source.composes else levels[:1]:
+            for unit_id, values in source.fn(scope, self.on, level).items():
+                out[(level, unit_id)] = values
+        if source.composes:
+            for level in (*levels[1:], Kind.DISTRICT):
+                self._add_up(out, level)
+        else:
+            for district in self.districts:
+                out[district.key] = source.fn(
+                    self.scope(campaign=source.campaign, district=district), self.on, None
+                )
+        return out
+
+    def _add_up(self, out: dict, level: str) -> None:
+        child_level = {Kind.STREET_OFFICE: Kind.COMMUNITY, Kind.DISTRICT: Kind.STREET_OFFICE}
+        below = child_level[level]
+        for key in [k for k in out if k[0] == below]:
+            parent = self.parent.get(key)
+            if parent is not None and parent[0] == level:
+                out[parent] = _add(out.get(parent), out[key])
 
 
-def patrol_filing(unit: Unit, on: date) -> dict:
-    """Compounds due for a patrol on ``on`` (under construction), records filed for that
-    day and misses registered for it (inspections)."""
-    due = unit.narrow(estates_under_construction(on)).count()
-    filed = unit.narrow(PatrolRecord.objects.filter(date=on)).count()
-    missed = unit.narrow(MissedPatrol.objects.filter(date=on)).count()
-    return {"patrols_due": due, "patrols_filed": filed, "patrols_missed": missed}
-
-
-def hazard_figures(unit: Unit, on: date) -> dict:
-    """Hazards found on the day, open, overdue and closed, and the median days to close
-    of those closed in the last ``CLOSURE_WINDOW_DAYS`` days (inspections)."""
-    hazards = unit.narrow(Hazard.objects.all())
-    start, end = _local_day_bounds(on, on)
-    done = (Hazard.Status.VERIFIED, Hazard.Status.CLOSED)
-    totals = hazards.aggregate(
-        found=Count("pk", filter=Q(reported_at__gte=start, reported_at__lt=end)),
-        open=Count("pk", filter=~Q(status__in=done)),
-        overdue=Count("pk", filter=Q(status__in=Hazard.OPEN_STATES, deadline__lt=on)),
-        closed=Count("pk", filter=Q(status=Hazard.Status.CLOSED)),
-    )
-    window_start, _ = _local_day_bounds(on - timedelta(days=CLOSURE_WINDOW_DAYS - 1), on)
-    spans = [
-        (closed - reported).total_seconds() / 86400
-        for reported, closed in hazards.filter(
-            status=Hazard.Status.CLOSED, closed_at__gte=window_start, closed_at__lt=end
-        ).values_list("reported_at", "closed_at")
-    ]
-    median = Decimal(str(statistics.median(spans))).quantize(Decimal("0.01")) if spans else None
-    return {
-        "hazards_found": totals["found"],
-        "hazards_open": totals["open"],
-        "hazards_overdue": totals["overdue"],
-        "hazards_closed": totals["closed"],
-        "hazards_closed_window": len(spans),
-        "hazard_close_days_median": median,
-    }
-
-
-def quality_figures(unit: Unit, on: date) -> dict:
-    """HQ quality feedback awaiting rectification, awaiting re-check, and overdue."""
-    inspections = unit.narrow(QualityInspection.objects.all())
-    S = QualityInspection.Status
-    return inspections.aggregate(
-        quality_sent=Count("pk", filter=Q(status=S.SENT)),
-        quality_responded=Count("pk", filter=Q(status=S.RESPONDED)),
-        quality_overdue=Count("pk", filter=Q(status=S.SENT, deadline__lt=on)),
-    )
-
-
-def coverage_totals(unit: Unit, on: date) -> dict:
-    """Property-management coverage and 八有/四有 attainment (coverage.queries)."""
-    totals = coverage_figures(unit.estates(), on=on)["totals"]
-    return {
-        "coverage_estates": totals["estates"],
-        "coverage_covered": totals["covered"],
-        "coverage_uncovered": totals["estates"] - totals["covered"],
-        "coverage_renovated": totals["renovated"],
-        "coverage_renovated_covered": totals["renovated_covered"],
-        "coverage_target_met": totals["target_met"],
-        "coverage_relapsed": totals["relapsed"],
-    }
-
-
-def acceptance_forms(unit: Unit, on: date) -> dict:
-    """Completion acceptance forms (工程竣工验收单) of the unit's compounds, by state
-    (works app). The forms keep no state history yet: the day's snapshot records the
-    states as the roll-up found them."""
-    counts = dict(
-        unit.narrow(AcceptanceForm.objects.all())
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-    )
-    return {
-        f"acceptance_{status}": counts.get(status, 0) for status in AcceptanceForm.Status.values
-    }
+def _add(total, values):
+    """Add ``values`` (numbers, None, or {item: number}) into ``total``, key by key."""
+    if total is None:
+        total = {}
+    for key, value in values.items():
+        have = total.get(key)
+        if isinstance(value, dict):
+            merged = dict(have or {})
+            for item, n in value.items():
+                merged[item] = merged.get(item, 0) + (n or 0)
+            total[key] = merged
+        elif value is None:
+            total.setdefault(key, None)
+        else:
+            total[key] = (have or 0) + value
+    return total
 
 
 # --- the catalogue --------------------------------------------------------------------------
@@ -270,7 +398,7 @@ FIGURES: tuple[Figure, ...] = (
         "estates",
         "本批次小区",
         "个",
-        "当日所属整治批次（当年批次，无则最近一批）中在册（未归档）的小区数。",
+        "统计日所属整治批次（当年批次，无则最近一批）中、统计日终了时在台账中（已录入、未归档）的小区数。",
         "works",
         link=_works_list(),
     ),
@@ -279,8 +407,8 @@ FIGURES: tuple[Figure, ...] = (
             f"phase_{phase}",
             label,
             "个",
-            f"本批次小区中当日处于「{label}」阶段的小区数"
-            "（阶段按小区全部需实施工程项目的状态确定）。",
+            f"本批次小区中统计日终了时处于「{label}」阶段的小区数"
+            "（阶段按当时各需实施工程项目的状态确定，见工程进度的定义）。",
             "works",
             link=_works_list(phase=phase),
         )
@@ -290,7 +418,7 @@ FIGURES: tuple[Figure, ...] = (
         "estates_overdue",
         "逾期小区",
         "个",
-        "本批次小区中当日已错过招投标、开工、完工或验收节点（批次节点或进度计划）的小区数。",
+        "本批次小区中，截至统计日批次节点（招投标、开工、完工、验收截止）或进度计划日期已过（当天不算）、仍有需实施项目未达到该节点（按统计日终了时的状态）的小区数。",
         "works",
         link=_works_list(overdue="true"),
     ),
@@ -298,7 +426,7 @@ FIGURES: tuple[Figure, ...] = (
         "items_total",
         "需实施工程项目",
         "项",
-        "本批次小区需实施的工程项目数，按工作内容分列。",
+        "统计日终了时本批次小区需实施的工程项目数，按工作内容分列。",
         "works",
         per_item=True,
     ),
@@ -306,7 +434,7 @@ FIGURES: tuple[Figure, ...] = (
         "items_started",
         "已开工项目",
         "项",
-        "需实施工程项目中状态为施工中、已完工或已验收的项目数，按工作内容分列。",
+        "需实施工程项目中统计日终了时状态为施工中、已完工或已验收的项目数，按工作内容分列。",
         "works",
         per_item=True,
     ),
@@ -314,7 +442,7 @@ FIGURES: tuple[Figure, ...] = (
         "items_completed",
         "已完工项目",
         "项",
-        "需实施工程项目中状态为已完工或已验收的项目数，按工作内容分列。",
+        "需实施工程项目中统计日终了时状态为已完工或已验收的项目数，按工作内容分列。",
         "works",
         per_item=True,
     ),
@@ -322,15 +450,15 @@ FIGURES: tuple[Figure, ...] = (
         "budget",
         "工程预算",
         "元",
-        "本批次小区需实施工程项目的预算之和（元，精确到分），按工作内容分列。",
+        "统计日终了时本批次小区需实施工程项目的预算之和（元，精确到分），按工作内容分列。",
         "works",
         per_item=True,
     ),
     Figure(
         "budget_contracted",
-        "已定标项目预算",
+        "已签合同项目预算",
         "元",
-        "预算中其项目已在已定标标段内的部分（元），按工作内容分列。",
+        "预算中其项目所在有效标段已于统计日或以前签订施工合同的部分（元），按工作内容分列。",
         "works",
         per_item=True,
     ),
@@ -356,7 +484,8 @@ FIGURES: tuple[Figure, ...] = (
         "patrols_due",
         "应巡查小区",
         "个",
-        "当日有需实施工程项目处于施工中（已开工、未完工）的在册小区数：这些小区当日须巡查。",
+        "应报巡查记录：当日已报 + 已登记未巡查 + 当日在施（有需实施项目已开工未完工）"
+        "而尚未填报也未登记的小区数（与周报的应报同一定义）。",
         "patrols",
         link=lambda unit, on, campaign: _url("inspections:compliance", unit, end=on.isoformat()),
     ),
@@ -364,7 +493,7 @@ FIGURES: tuple[Figure, ...] = (
         "patrols_filed",
         "已填报巡查记录",
         "份",
-        "巡查日期为当日的巡查记录份数。",
+        "巡查日期为当日、当日终了前已填报的巡查记录份数。",
         "patrols",
         link=_dated_list("inspections:patrol-list"),
     ),
@@ -387,15 +516,14 @@ FIGURES: tuple[Figure, ...] = (
         "hazards_open",
         "未销号隐患",
         "处",
-        "状态不是「复查合格」或「已销号」的安全隐患数。",
+        "统计日终了时已发现、尚未销号的隐患数（含待通知、已通知整改、已整改待复查和复查合格未销号）。",
         "hazards",
-        link=_list("inspections:hazard-list", open="true"),
     ),
     Figure(
         "hazards_overdue",
         "逾期未整改隐患",
         "处",
-        "状态为待通知或已通知整改、整改期限早于当日的安全隐患数。",
+        "统计日终了时处于待通知或已通知整改状态、且整改期限早于统计日的隐患数（期限当天不算逾期）。",
         "hazards",
         link=_list("inspections:hazard-list", overdue="true"),
     ),
@@ -403,7 +531,7 @@ FIGURES: tuple[Figure, ...] = (
         "hazards_closed",
         "已销号隐患",
         "处",
-        "状态为「已销号」的安全隐患数（累计）。",
+        "统计日终了前已销号的安全隐患数（累计）。",
         "hazards",
         link=_list("inspections:hazard-list", status="closed"),
     ),
@@ -422,12 +550,13 @@ FIGURES: tuple[Figure, ...] = (
         "（精确到 0.01 天）；无销号隐患时为空。",
         "hazards",
         additive=False,
+        empty=None,
     ),
     Figure(
         "quality_sent",
         "质量反馈待整改",
         "次",
-        "状态为「待整改」的质量检查数。",
+        "统计日终了时未闭环、且尚未回复的指挥部质量检查数。",
         "quality",
         link=_list("inspections:quality-list", status="sent"),
     ),
@@ -435,7 +564,7 @@ FIGURES: tuple[Figure, ...] = (
         "quality_responded",
         "质量反馈待复查",
         "次",
-        "状态为「已回复待复查」的质量检查数。",
+        "统计日终了时未闭环、已回复待复查的质量检查数。",
         "quality",
         link=_list("inspections:quality-list", status="responded"),
     ),
@@ -443,7 +572,7 @@ FIGURES: tuple[Figure, ...] = (
         "quality_overdue",
         "质量整改逾期",
         "次",
-        "状态为「待整改」且整改期限早于当日的质量检查数。",
+        "上述待整改的质量检查中整改期限早于统计日的个数。",
         "quality",
         link=_list("inspections:quality-list", overdue="true"),
     ),
@@ -451,7 +580,7 @@ FIGURES: tuple[Figure, ...] = (
         "coverage_estates",
         "在册小区",
         "个",
-        "在册（未归档）的全部小区数，不限批次（物业管理覆盖的基数）。",
+        "统计日终了时在台账中（已录入、未归档）的全部小区数，不限批次（物业管理覆盖的基数）。",
         "coverage",
         link=_list("coverage:ledger"),
     ),
@@ -459,14 +588,14 @@ FIGURES: tuple[Figure, ...] = (
         "coverage_covered",
         "已覆盖物业管理",
         "个",
-        "当日有有效管理安排（专业化物业、后勤式或社区介入）的在册小区数。",
+        "统计日有生效的物业管理安排（已起始、未到期、未终止，且统计日终了前已登记）的在册小区数。",
         "coverage",
     ),
     Figure(
         "coverage_uncovered",
         "未覆盖物业管理",
         "个",
-        "当日没有有效管理安排的在册小区数。",
+        "统计日没有生效管理安排的在册小区数。",
         "coverage",
         link=_list("coverage:ledger", mode="none"),
     ),
@@ -474,7 +603,7 @@ FIGURES: tuple[Figure, ...] = (
         "coverage_renovated",
         "已完成整治",
         "个",
-        "需实施工程项目全部已完工或已验收的在册小区数。",
+        "统计日终了时需实施工程项目全部已完工或已验收的在册小区数。",
         "coverage",
     ),
     Figure(
@@ -488,7 +617,7 @@ FIGURES: tuple[Figure, ...] = (
         "coverage_target_met",
         "八有/四有达标",
         "个",
-        "按基础设施状况对应目标（八有或四有）各项均经核验达到的在册小区数。",
+        "按基础设施状况对应目标（八有或四有）各项均经指挥部核验达到、且核验时间不晚于统计日的在册小区数。",
         "coverage",
         link=_list("coverage:ledger", target="true"),
     ),
@@ -496,7 +625,7 @@ FIGURES: tuple[Figure, ...] = (
         "coverage_relapsed",
         "回头看反弹待整改",
         "个",
-        "回头看发现反弹、尚未整改完成的在册小区数。",
+        "统计日时回头看发现反弹、尚未完成整改的在册小区数。",
         "coverage",
         link=_list("coverage:ledger", relapsed="true"),
     ),
@@ -507,49 +636,94 @@ FIGURES += tuple(
         f"acceptance_{status}",
         f"验收单{label}",
         "份",
-        f"工程竣工验收单中状态为「{label}」的份数（每个小区一份，按汇总时的状态）。",
+        f"统计日终了时状态为「{label}」的工程竣工验收单份数（按验收单的状态记录）。",
         "acceptance",
     )
     for status, label in AcceptanceForm.Status.choices
 )
 
-#: Registered places for figures whose records other apps are building; each becomes a
-#: ``Figure`` with a ``Source`` when its app's function exists.
-PENDING: tuple[Figure, ...] = (
-    Figure("weekly_on_time", "周报按时报送", "份", "本周二按时报送的街道周报份数。", "weekly"),
-    Figure("weekly_late", "周报迟报", "份", "本周二之后补报的街道周报份数。", "weekly"),
-    Figure("weekly_missing", "周报未报", "份", "截至当日应报未报的街道周报份数。", "weekly"),
-    Figure("actions_open", "待办事项未完成", "项", "周例会布置、尚未完成的事项数。", "weekly"),
-    Figure("actions_overdue", "待办事项逾期", "项", "已过期限仍未完成的事项数。", "weekly"),
+FIGURES += (
     Figure(
-        "acceptance_forms", "竣工验收单", "份", "按状态分列的工程竣工验收单份数。", "acceptance"
+        "weekly_on_time",
+        "周报按时报送",
+        "份",
+        "统计日所在报送周（当天或之前最近的周二）首次提交不晚于截止时间的街道周报份数"
+        "（每个街道每周一份）。",
+        "weekly",
+        link=_week_list,
+    ),
+    Figure(
+        "weekly_late",
+        "周报迟报",
+        "份",
+        "上述报送周首次提交晚于截止时间、且在统计日终了前的街道周报份数。",
+        "weekly",
+        link=_week_list,
+    ),
+    Figure(
+        "weekly_missing",
+        "周报未报",
+        "份",
+        "上述报送周截止时间已过、统计日终了时仍未提交的街道数（退回重报按首次提交时间计）。",
+        "weekly",
+        link=_week_list,
+    ),
+    Figure(
+        "actions_open",
+        "督办事项未办结",
+        "项",
+        "统计日终了时已交办、尚未办结的周例会督办事项数；全区含指挥部办公室自办事项，"
+        "故不等于各街道之和。",
+        "weekly",
+        additive=False,
+    ),
+    Figure(
+        "actions_overdue",
+        "督办事项逾期",
+        "项",
+        "上述未办结事项中办理期限早于统计日的事项数。",
+        "weekly",
+        additive=False,
+        link=lambda unit, on, campaign: _item_list(unit, overdue="true"),
     ),
 )
+
+#: Figures whose records no app keeps yet; shown as "—" in their place. None left.
+PENDING: tuple[Figure, ...] = ()
+
+_STREET_AND_UP = (Kind.DISTRICT, Kind.STREET_OFFICE)
 
 SOURCES: tuple[Source, ...] = (
     Source(
         "works_phases",
         works_phases,
         ("estates", *(f"phase_{p}" for p in Phase.values), "estates_overdue"),
+        campaign=True,
     ),
     Source(
         "works_items",
         works_items,
         ("items_total", "items_started", "items_completed", "budget", "budget_contracted"),
+        campaign=True,
     ),
-    Source("contract_amounts", contract_amounts, ("contracts", "contract_amount")),
+    Source(
+        "contract_amounts",
+        contract_amounts,
+        ("contracts", "contract_amount"),
+        composes=False,
+        campaign=True,
+    ),
     Source("patrol_filing", patrol_filing, ("patrols_due", "patrols_filed", "patrols_missed")),
     Source(
-        "hazard_figures",
-        hazard_figures,
-        (
-            "hazards_found",
-            "hazards_open",
-            "hazards_overdue",
-            "hazards_closed",
-            "hazards_closed_window",
-            "hazard_close_days_median",
-        ),
+        "hazard_counts",
+        hazard_counts,
+        ("hazards_found", "hazards_open", "hazards_overdue", "hazards_closed"),
+    ),
+    Source(
+        "hazard_closure",
+        hazard_closure,
+        ("hazards_closed_window", "hazard_close_days_median"),
+        composes=False,
     ),
     Source(
         "quality_figures", quality_figures, ("quality_sent", "quality_responded", "quality_overdue")
@@ -557,23 +731,27 @@ SOURCES: tuple[Source, ...] = (
     Source(
         "coverage_totals",
         coverage_totals,
-        (
-            "coverage_estates",
-            "coverage_covered",
-            "coverage_uncovered",
-            "coverage_renovated",
-            "coverage_renovated_covered",
-            "coverage_target_met",
-            "coverage_relapsed",
-        ),
+        (*_COVERAGE, "coverage_uncovered"),
     ),
-)
-
-SOURCES += (
     Source(
-        "acceptance_forms",
-        acceptance_forms,
+        "acceptance_figures",
+        acceptance_figures,
         tuple(f"acceptance_{status}" for status in AcceptanceForm.Status.values),
+    ),
+    Source(
+        "weekly_figures",
+        weekly_figures,
+        ("weekly_on_time", "weekly_late", "weekly_missing"),
+        kinds=_STREET_AND_UP,
+        finest=Kind.STREET_OFFICE,
+    ),
+    Source(
+        "action_figures",
+        action_figures,
+        ("actions_open", "actions_overdue"),
+        kinds=_STREET_AND_UP,
+        finest=Kind.STREET_OFFICE,
+        composes=False,
     ),
 )
 

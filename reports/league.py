@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import Q
+
 from estates.xlsx import Column, Sheet
 from reports.dashboard import pct
 from reports.models import LeagueWeights, Snapshot
@@ -37,7 +39,9 @@ COMPONENTS = (
         f"≥{CLOSE_SLOW_DAYS} 天得 0，其间按比例。",
     ),
     Component(
-        "weekly", "周报按时报送", "按时报送的周报占应报周报的比例（%）；周报功能上线后计入。"
+        "weekly",
+        "周报按时报送",
+        "最近 4 个报送周中按时报送的周数占比（%，迟报、未报均不计；截止时间未到的本周不计）。",
     ),
     Component("acceptance", "竣工验收", "本批次小区中已验收小区的占比（%）。"),
     Component("coverage", "物业管理覆盖", "在册小区中已覆盖物业管理的占比（%）。"),
@@ -51,7 +55,12 @@ METRICS = (
     "hazard_close_days_median",
     "coverage_estates",
     "coverage_covered",
+    "weekly_on_time",
+    "weekly_late",
+    "weekly_missing",
 )
+#: the weekly-report component counts this many reporting weeks back from the day
+WEEKLY_WEEKS = 4
 
 
 @dataclass
@@ -82,25 +91,38 @@ def _closure_score(median) -> Decimal | None:
     return ((CLOSE_SLOW_DAYS - median) * 100 / span).quantize(Decimal("0.1"))
 
 
+_WEEKLY = ("weekly_on_time", "weekly_late", "weekly_missing")
+
+
 def _values(on: date, street_ids=None) -> tuple[dict, dict]:
-    """{street id: {metric: value}} on ``on`` and {street id: {metric: 7-day sum}}."""
+    """{street id: {metric: value}} on ``on``, and {street id: {metric: sum}}: patrols over
+    the 7 days to ``on``, weekly-report verdicts over the ``WEEKLY_WEEKS`` weeks to ``on``
+    (the snapshot of the same weekday of each week). One query."""
+    week_days = [on - timedelta(weeks=n) for n in range(WEEKLY_WEEKS)]
     rows = Snapshot.objects.filter(
+        Q(date__gt=on - timedelta(days=7), date__lte=on) | Q(date__in=week_days),
         unit_kind=Kind.STREET_OFFICE,
-        date__gt=on - timedelta(days=7),
-        date__lte=on,
         metric__in=METRICS,
         item=0,
     )
     if street_ids is not None:
         rows = rows.filter(unit_id__in=street_ids)
-    today, week = {}, {}
+    today, sums = {}, {}
     for unit_id, day, metric, value in rows.values_list("unit_id", "date", "metric", "value"):
         if day == on:
             today.setdefault(unit_id, {})[metric] = value
-        if metric in ("patrols_due", "patrols_filed") and value is not None:
-            bucket = week.setdefault(unit_id, {})
+        counted = (metric in ("patrols_due", "patrols_filed") and day > on - timedelta(days=7)) or (
+            metric in _WEEKLY and day in week_days
+        )
+        if counted and value is not None:
+            bucket = sums.setdefault(unit_id, {})
             bucket[metric] = bucket.get(metric, Decimal(0)) + value
-    return today, week
+    return today, sums
+
+
+def _weekly_score(sums: dict) -> Decimal | None:
+    due = sum(sums.get(k, Decimal(0)) for k in _WEEKLY)
+    return pct(sums.get("weekly_on_time"), due)
 
 
 def _rank(rows: list[LeagueRow]) -> None:
@@ -140,7 +162,7 @@ def _score(on, weights, offices, ids) -> list[LeagueRow]:
                 week.get(office.pk, {}).get("patrols_due"),
             ),
             "hazard": _closure_score(v.get("hazard_close_days_median")),
-            "weekly": None,  # weekly reports: registered in reports.figures.PENDING
+            "weekly": _weekly_score(week.get(office.pk, {})),
             "acceptance": pct(v.get("phase_accepted"), estates),
             "coverage": pct(v.get("coverage_covered"), v.get("coverage_estates")),
         }

@@ -1,7 +1,8 @@
 """The roll-up: compute every catalogued figure (``reports.figures``) for every unit and
 day and store it as ``Snapshot`` rows; and read them back for the dashboards.
 
-- ``compute(units, dates)`` calls each source ``f(unit, on)`` and returns the rows;
+- ``compute(units, dates)`` calls each source once per day for every unit (grouped
+  queries, see ``reports.figures``) and returns the rows of ``units``;
   ``write(rows)`` upserts them on the snapshot's unique key, so running the same roll-up
   twice leaves the same rows (only ``computed_at`` moves).
 - ``plan_incremental(since, today)`` finds what changed since the last run from the
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from estates.models import AuditEvent, Campaign, WorksItem
 from estates.scoping import ScopedQuerySet
-from reports.figures import BY_KEY, SOURCES
+from reports.figures import BY_KEY, SOURCES, Day
 from reports.models import Snapshot
 from reports.units import Kind, Unit, all_units
 
@@ -61,33 +62,43 @@ def _as_value(value) -> Decimal | None:
     return Decimal(value).quantize(Decimal("0.01"))
 
 
-def compute_unit(unit: Unit, on: date, item_numbers) -> list[Row]:
-    rows = []
+def compute_day(on: date, units, item_numbers, *, every_unit=None) -> list[Row]:
+    """The rows of ``units`` on ``on``: every source once for every unit (a fixed number
+    of grouped queries, whatever the number of units; see ``reports.figures.Day``)."""
+    day = Day(on, every_unit if every_unit is not None else units)
+    found = {}
     for source in SOURCES:
-        if unit.kind not in source.kinds:
-            continue
-        values = source.fn(unit, on)
-        for key in source.keys:
-            value = values.get(key)
-            if BY_KEY[key].per_item:
-                per_item = value or {}
-                for number in item_numbers:
-                    rows.append(
-                        Row(unit.kind, unit.id, on, key, number, _as_value(per_item.get(number, 0)))
-                    )
-                total = sum((Decimal(v) for v in per_item.values()), Decimal("0"))
-                rows.append(Row(unit.kind, unit.id, on, key, 0, _as_value(total)))
-            else:
-                rows.append(Row(unit.kind, unit.id, on, key, 0, _as_value(value)))
+        for key, values in day.compute(source).items():
+            found.setdefault(key, {})[source.name] = values
+    rows = []
+    for unit in units:
+        by_source = found.get(unit.key, {})
+        for source in SOURCES:
+            if unit.kind not in source.kinds:
+                continue
+            values = by_source.get(source.name, {})
+            for key in source.keys:
+                figure = BY_KEY[key]
+                if figure.per_item:
+                    per_item = values.get(key) or {}
+                    for number in item_numbers:
+                        value = _as_value(per_item.get(number, 0))
+                        rows.append(Row(unit.kind, unit.id, on, key, number, value))
+                    total = sum((Decimal(v) for v in per_item.values()), Decimal("0"))
+                    rows.append(Row(unit.kind, unit.id, on, key, 0, _as_value(total)))
+                else:
+                    value = values.get(key, figure.empty)
+                    rows.append(Row(unit.kind, unit.id, on, key, 0, _as_value(value)))
     return rows
 
 
 def compute(units, dates) -> list[Row]:
+    """The rows of ``units`` on each of ``dates``."""
     item_numbers = list(WorksItem.objects.order_by("number").values_list("number", flat=True))
+    every_unit = all_units()
     rows = []
     for on in dates:
-        for unit in units:
-            rows.extend(compute_unit(unit, on, item_numbers))
+        rows.extend(compute_day(on, units, item_numbers, every_unit=every_unit))
     return rows
 
 

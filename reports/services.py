@@ -243,36 +243,6 @@ def refuse(message):
     raise PermissionDenied(message)
 
 
-def _transition(obj, *, actor, allowed_from, to, summary, **values):
-    """Lock ``obj``, check its status, set ``values`` and ``status``, audit the change."""
-    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
-    if obj.status not in allowed_from:
-        raise ValidationError(
-            {"status": f"当前状态为「{obj.get_status_display()}」，不能{summary}"}
-        )
-    before = audit.snapshot(obj, ("status", *values.keys()))
-    for name, value in values.items():
-        setattr(obj, name, value)
-    obj.status = to
-    obj.full_clean(validate_constraints=False)
-    obj.save()
-    audit.record(
-        obj,
-        actor=actor,
-        action=AuditEvent.Action.TRANSITION,
-        changes=audit.diff(obj, before),
-        summary=summary,
-    )
-    return obj
-
-
-def _check_photos(uploads, *, field="photos"):
-    uploads = list(uploads or ())
-    if len(uploads) > photo_files.MAX_PHOTOS_PER_UPLOAD:
-        raise ValidationError({field: f"每次最多上传 {photo_files.MAX_PHOTOS_PER_UPLOAD} 张照片"})
-    return [photo_files.check_and_reencode(upload, field=field) for upload in uploads]
-
-
 def _store_photos(checked, *, actor, **owner):
     for item in checked:
         ReportPhoto.objects.create(
@@ -297,7 +267,7 @@ def save_report_draft(*, actor, street_office, week: date, values: dict, photos=
         refuse("只有本街道办事处的工作人员可以填写周报")
     if week.weekday() != TUESDAY:
         raise ValidationError({"week": "周报按例会日期（周二）填报，请选择周二"})
-    checked = _check_photos(photos)
+    checked = photo_files.check_uploads(photos)
     report = (
         WeeklyReport.objects.select_for_update()
         .filter(street_office=street_office, week=week, is_current=True)
@@ -352,8 +322,9 @@ def submit_report(report: WeeklyReport, *, actor) -> WeeklyReport:
     statistics = compile_statistics(
         report.street_office, report.week, today=timezone.localdate(now)
     )
-    return _transition(
+    return audit.transition(
         report,
+        validate_constraints=False,
         actor=actor,
         allowed_from=(WeeklyReport.Status.DRAFT,),
         to=WeeklyReport.Status.SUBMITTED,
@@ -372,8 +343,9 @@ def sign_report(report: WeeklyReport, *, actor) -> WeeklyReport:
     """submitted → signed, by the street office's lead."""
     if not can_sign_report(actor, report):
         refuse("只有本街道办事处负责人可以签发周报")
-    return _transition(
+    return audit.transition(
         report,
+        validate_constraints=False,
         actor=actor,
         allowed_from=(WeeklyReport.Status.SUBMITTED,),
         to=WeeklyReport.Status.SIGNED,
@@ -388,8 +360,9 @@ def receive_report(report: WeeklyReport, *, actor) -> WeeklyReport:
     """signed → received, by the HQ office."""
     if not can_manage_cycle(actor):
         refuse("只有指挥部办公室可以接收周报")
-    return _transition(
+    return audit.transition(
         report,
+        validate_constraints=False,
         actor=actor,
         allowed_from=(WeeklyReport.Status.SIGNED,),
         to=WeeklyReport.Status.RECEIVED,
@@ -409,8 +382,9 @@ def return_report(report: WeeklyReport, *, actor, reason: str) -> WeeklyReport:
         raise ValidationError({"reason": "请填写退回原因"})
     if len(reason) > 500:
         raise ValidationError({"reason": "退回原因不超过 500 字"})
-    return _transition(
+    return audit.transition(
         report,
+        validate_constraints=False,
         actor=actor,
         allowed_from=(WeeklyReport.Status.SUBMITTED, WeeklyReport.Status.SIGNED),
         to=WeeklyReport.Status.RETURNED,
@@ -544,9 +518,10 @@ def reply_action_item(item: ActionItem, *, actor, text: str, photos=()) -> Actio
         raise ValidationError({"text": "请填写办理情况"})
     if len(text) > 4000:
         raise ValidationError({"text": "办理情况不超过 4000 字"})
-    checked = _check_photos(photos)
-    _transition(
+    checked = photo_files.check_uploads(photos)
+    audit.transition(
         item,
+        validate_constraints=False,
         actor=actor,
         allowed_from=(ActionItem.Status.OPEN,),
         to=ActionItem.Status.REPLIED,
@@ -570,8 +545,9 @@ def close_action_item(item: ActionItem, *, actor, note: str = "") -> ActionItem:
     if not can_manage_cycle(actor):
         refuse("只有指挥部办公室可以确认办结")
     note = clean_text(note)[:500]
-    item = _transition(
+    item = audit.transition(
         item,
+        validate_constraints=False,
         actor=actor,
         allowed_from=(ActionItem.Status.OPEN, ActionItem.Status.REPLIED),
         to=ActionItem.Status.CLOSED,
@@ -592,8 +568,9 @@ def send_back_action_item(item: ActionItem, *, actor, note: str) -> ActionItem:
     note = clean_text(note)
     if not note:
         raise ValidationError({"note": "请填写退回意见"})
-    item = _transition(
+    item = audit.transition(
         item,
+        validate_constraints=False,
         actor=actor,
         allowed_from=(ActionItem.Status.REPLIED,),
         to=ActionItem.Status.OPEN,
@@ -612,8 +589,9 @@ def reopen_action_item(item: ActionItem, *, actor, note: str) -> ActionItem:
     note = clean_text(note)
     if not note:
         raise ValidationError({"note": "请填写重新打开的原因"})
-    return _transition(
+    return audit.transition(
         item,
+        validate_constraints=False,
         actor=actor,
         allowed_from=(ActionItem.Status.CLOSED,),
         to=ActionItem.Status.OPEN,

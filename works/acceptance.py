@@ -365,10 +365,6 @@ def add_photos(form: AcceptanceForm, *, actor, uploads, item_number: int | None 
         raise _wrong_status(form, "上传照片")
     round_ = AcceptanceRound.objects.get(form=form, number=form.round_number)
     uploads = list(uploads)
-    if not uploads:
-        raise ValidationError({"photos": "请选择照片"})
-    if len(uploads) > photos.MAX_PHOTOS_PER_UPLOAD:
-        raise ValidationError({"photos": f"每次最多上传 {photos.MAX_PHOTOS_PER_UPLOAD} 张照片"})
     if round_.photos.count() + len(uploads) > MAX_PHOTOS_PER_ROUND:
         raise ValidationError({"photos": f"每轮验收最多 {MAX_PHOTOS_PER_ROUND} 张照片"})
     item = None
@@ -376,7 +372,7 @@ def add_photos(form: AcceptanceForm, *, actor, uploads, item_number: int | None 
         item = AcceptanceItem.objects.filter(round=round_, number=item_number).first()
         if item is None:
             raise ValidationError({"item": f"第 {item_number} 项不在本验收单中"})
-    checked = [photos.check_and_reencode(upload) for upload in uploads]
+    checked = photos.check_uploads(uploads, required="请选择照片")
     now = timezone.now()
     for photo in checked:
         AcceptancePhoto.objects.create(

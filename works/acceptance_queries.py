@@ -147,3 +147,15 @@ def street_office_rows(estates, day: date, days: int = DEFAULT_WAITING_DAYS) -> 
 
 def district_estates(user):
     return Estate.objects.visible_to(user).active()
+
+
+def forms_by_state_grouped(estates, day: date, *, by: str) -> dict[int, dict[str, int]]:
+    """``forms_by_state`` per unit: ``{unit_id: {status: forms}}`` with ``by``
+    "street_office" or "community" (the compound's). One grouped query."""
+    from estates.asof import UNITS
+
+    key = f"estate__{UNITS[by]}"
+    result = {}
+    for row in forms_on(estates, day).order_by().values(key, "state_on").annotate(n=Count("id")):
+        result.setdefault(row[key], dict.fromkeys(Status.values, 0))[row["state_on"]] = row["n"]
+    return result

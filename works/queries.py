@@ -453,3 +453,88 @@ def phase_label(phase: str) -> str:
 def overdue_labels(row) -> list[str]:
     """The labels of the reasons a ``with_progress`` row is overdue."""
     return [label for name, label in OVERDUE_LABELS.items() if getattr(row, f"overdue_{name}")]
+
+
+# --- set-wise figures for the dashboards' roll-up (``reports.figures``) -------------------
+DEFINITIONS.update(
+    {
+        "items_total": "需实施工程项目：统计截止日终了时本范围小区需要实施的工程项目数，"
+        "按工作内容分列。",
+        "items_started_total": "已开工项目：上述项目中截止日终了时状态为施工中、已完工或已验收的"
+        "项目数。",
+        "items_completed_total": "已完工项目：上述项目中截止日终了时状态为已完工或已验收的项目数。",
+        "budget_contracted": "已签合同项目预算：上述项目中所在标段已于截止日或以前签订施工合同的"
+        "项目预算之和（元，精确到分）。",
+        "contracts": "施工合同：截止日或以前签订、覆盖本范围小区的施工合同份数；跨街道（社区）的"
+        "合同计入所涉各单位，故各单位之和可大于上级。",
+    }
+)
+
+
+def item_progress(scope, on: date, *, by=None) -> dict:
+    """Per works item (by its number): ``{"total", "started", "completed", "budget",
+    "budget_contracted"}`` at the end of ``on``, read from the items' history (see
+    ``DEFINITIONS``); ``{number: {...}}``, or with ``by`` ``{unit_id: {number: {...}}}``.
+    One grouped query."""
+    from works.models import TenderPackageItem
+
+    signed = TenderPackageItem.objects.filter(
+        works_item=OuterRef("item_id"), is_active=True, package__contract__signed_on__lte=on
+    )
+    started = (Status.UNDER_CONSTRUCTION, Status.COMPLETED, Status.ACCEPTED)
+    finished = (Status.COMPLETED, Status.ACCEPTED)
+    rows = _item_states(scope, on).annotate(contracted=Exists(signed)).order_by()
+    number = "item__works_item__number"
+    keys = [number] if by is None else [f"estate__{_unit_lookup(by)}", number]
+    zero = Value(Decimal("0"))
+    result = {}
+    for row in rows.values(*keys).annotate(
+        total=Count("pk"),
+        started=Count("pk", filter=Q(status__in=started)),
+        completed=Count("pk", filter=Q(status__in=finished)),
+        budget_sum=Coalesce(Sum("budget"), zero, output_field=DecimalField()),
+        contracted_sum=Coalesce(
+            Sum("budget", filter=Q(contracted=True)), zero, output_field=DecimalField()
+        ),
+    ):
+        target = result if by is None else result.setdefault(row[keys[0]], {})
+        target[row[number]] = {
+            "total": row["total"],
+            "started": row["started"],
+            "completed": row["completed"],
+            "budget": row["budget_sum"],
+            "budget_contracted": row["contracted_sum"],
+        }
+    return result
+
+
+def _unit_lookup(by: str) -> str:
+    from estates.asof import UNITS
+
+    return UNITS[by]
+
+
+def contracts_signed(scope, on: date, *, by=None):
+    """施工合同 and their amount (see ``DEFINITIONS["contracts"]``): ``{"contracts",
+    "amount"}``, or ``{unit_id: {...}}`` with ``by`` (a contract covering compounds of
+    several units counts in each). One query."""
+    from works.models import Contract
+
+    estates = as_scope(scope).estates.filter(in_ledger_on(on))
+    path = "package__package_items__works_item__estate"
+    contracts = Contract.objects.filter(
+        signed_on__lte=on,
+        package__package_items__is_active=True,
+        **{f"{path}__in": estates.values("pk")},
+    ).order_by()
+    if by is None:
+        found = dict(contracts.values_list("pk", "amount").distinct())
+        return {"contracts": len(found), "amount": sum(found.values(), Decimal("0"))}
+    result = {}
+    for unit, _pk, amount in contracts.values_list(
+        f"{path}__{_unit_lookup(by)}", "pk", "amount"
+    ).distinct():
+        row = result.setdefault(unit, {"contracts": 0, "amount": Decimal("0")})
+        row["contracts"] += 1
+        row["amount"] += amount
+    return result

@@ -178,29 +178,14 @@ def save_scope(estate: Estate, *, actor, rows: dict) -> int:
     return changed
 
 
-def _transition_scope(estate, *, actor, to, allowed_from, verb, changes, summary):
-    """Move ``estate``'s scope to ``to`` from one of ``allowed_from``, set ``changes``
-    (timestamps, approver), save, and record the audit event: one path for every move."""
+def _transition_scope(estate, *, actor, to, allowed_from, summary, **changes):
+    """Move ``estate``'s scope (its rows made sure of first) through ``audit.transition``."""
     ensure_writable(estate.pk)
     ensure_scope_rows(estate)
-    scope = EstateScope.objects.select_for_update().get(estate=estate)
-    if scope.status not in allowed_from:
-        raise ValidationError(
-            {"status": f"工程范围当前为「{scope.get_status_display()}」，不能{verb}"}
-        )
-    before = audit.snapshot(scope, ["status"])
-    scope.status = to
-    for name, value in changes.items():
-        setattr(scope, name, value)
-    scope.save()
-    audit.record(
-        scope,
-        actor=actor,
-        action=Action.TRANSITION,
-        changes=audit.diff(scope, before),
-        summary=summary,
+    scope = EstateScope.objects.get(estate=estate)
+    return audit.transition(
+        scope, actor=actor, allowed_from=allowed_from, to=to, summary=summary, **changes
     )
-    return scope
 
 
 @transaction.atomic
@@ -214,8 +199,7 @@ def submit_scope(estate: Estate, *, actor) -> EstateScope:
         actor=actor,
         to=EstateScope.Status.SUBMITTED,
         allowed_from=[EstateScope.Status.DRAFT],
-        verb="报送",
-        changes={"submitted_at": timezone.now()},
+        submitted_at=timezone.now(),
         summary="报送工程范围",
     )
 
@@ -228,8 +212,8 @@ def approve_scope(estate: Estate, *, actor) -> EstateScope:
         actor=actor,
         to=EstateScope.Status.APPROVED,
         allowed_from=[EstateScope.Status.SUBMITTED],
-        verb="审定",
-        changes={"approved_at": timezone.now(), "approved_by": actor},
+        approved_at=timezone.now(),
+        approved_by=actor,
         summary="审定工程范围",
     )
 
@@ -245,8 +229,7 @@ def return_scope(estate: Estate, *, actor, reason: str) -> EstateScope:
         actor=actor,
         to=EstateScope.Status.DRAFT,
         allowed_from=[EstateScope.Status.SUBMITTED],
-        verb="退回",
-        changes={"submitted_at": None},
+        submitted_at=None,
         summary=f"退回工程范围：{reason.strip()}",
     )
 

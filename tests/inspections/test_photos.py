@@ -153,3 +153,30 @@ def test_upload_limits_in_form_error(clerk_a, site_a, login):
 
 def test_valid_image_bytes_helper():
     assert image_bytes()[:2] == b"\xff\xd8"
+
+
+# --- the one upload check every app calls (estates.photos.check_uploads) ---------------
+def test_check_uploads_refuses_more_than_the_limit_naming_the_field():
+    uploads = [_upload(f"{n}.jpg", image_bytes()) for n in range(photos.MAX_PHOTOS_PER_UPLOAD + 1)]
+    with pytest.raises(ValidationError) as exc:
+        photos.check_uploads(uploads, field="hazard_photos")
+    assert "每次最多上传 6 张照片" in exc.value.message_dict["hazard_photos"][0]
+
+
+def test_check_uploads_refuses_none_when_required():
+    with pytest.raises(ValidationError) as exc:
+        photos.check_uploads([], required="请上传整改后的照片")
+    assert exc.value.message_dict["photos"] == ["请上传整改后的照片"]
+
+
+def test_check_uploads_checks_every_file_by_content():
+    good = _upload("a.jpg", image_bytes())
+    bad = _upload("b.jpg", b"<html>not an image</html>")
+    with pytest.raises(ValidationError) as exc:
+        photos.check_uploads([good, bad], field="photo")
+    assert "b.jpg" in exc.value.message_dict["photo"][0]
+
+
+def test_check_uploads_returns_the_reencoded_photos():
+    checked = photos.check_uploads([_upload("a.png", image_bytes("PNG"), "image/png")])
+    assert len(checked) == 1 and checked[0].content.startswith(b"\xff\xd8")

@@ -76,7 +76,10 @@ def build_district(seed: int, *, estates: int, user, today):
             _hazard(rng, estate, user, today)
         if rng.random() < 0.3:
             status = rng.choice(list(QualityInspection.Status.values))
+            answered = timezone.now() if status != QualityInspection.Status.SENT else None
             QualityInspection.objects.create(
+                responded_at=answered,
+                closed_at=answered if status == QualityInspection.Status.CLOSED else None,
                 estate=estate,
                 street_office=estate.community.street_office,
                 inspected_on=today - timedelta(days=rng.randint(0, 20)),
@@ -199,8 +202,11 @@ def expected(unit_kind, unit_id, today) -> dict:
     )
     out["items_completed"] = sum(i.status in (S.COMPLETED, S.ACCEPTED) for i in campaign_items)
     out["budget"] = sum((i.budget for i in campaign_items), Decimal(0))
-    out["patrols_due"] = sum(
-        1
+    all_ids = {e.pk for e in Estate.objects.all() if _in_unit(e, unit_kind, unit_id)}
+    filed = {p.estate_id for p in PatrolRecord.objects.all() if p.date == today} & all_ids
+    missed = {m.estate_id for m in MissedPatrol.objects.all() if m.date == today} & all_ids
+    under_construction = {
+        e.pk
         for e in estates
         if any(
             i.actual_start is not None
@@ -208,17 +214,14 @@ def expected(unit_kind, unit_id, today) -> dict:
             and (i.actual_finish is None or i.actual_finish >= today)
             for i in by_estate.get(e.pk, [])
         )
-    )
-    all_ids = {e.pk for e in Estate.objects.all() if _in_unit(e, unit_kind, unit_id)}
-    out["patrols_filed"] = sum(
-        1 for p in PatrolRecord.objects.all() if p.estate_id in all_ids and p.date == today
-    )
-    out["patrols_missed"] = sum(
-        1 for m in MissedPatrol.objects.all() if m.estate_id in all_ids and m.date == today
-    )
+    }
+    # 应报 = 已报 + 已登记未巡查 + in progress and neither (the missed-patrol job has not run)
+    out["patrols_due"] = len(filed) + len(missed) + len(under_construction - filed - missed)
+    out["patrols_filed"] = len(filed)
+    out["patrols_missed"] = len(missed)
     hazards = [h for h in Hazard.objects.all() if h.estate_id in all_ids]
     out["hazards_found"] = sum(timezone.localdate(h.reported_at) == today for h in hazards)
-    out["hazards_open"] = sum(h.status not in (H.VERIFIED, H.CLOSED) for h in hazards)
+    out["hazards_open"] = sum(h.status != H.CLOSED for h in hazards)
     out["hazards_overdue"] = sum(
         h.status in (H.OPEN, H.NOTIFIED) and h.deadline is not None and h.deadline < today
         for h in hazards

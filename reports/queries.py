@@ -1,0 +1,79 @@
+"""The Tuesday cycle's figures as functions of a scope and a day (see ``estates.asof``),
+for the dashboards' roll-up: weekly reports on time, late and missing, and action items
+(督办事项) open and overdue, each read from the records' own times so a past day gives
+the answer it gave then. The verdict of one report is ``reports.cycle.verdict``; these
+count the same thing set-wise."""
+
+from datetime import date, datetime
+
+from django.db.models import Count, Min, Q
+
+from estates.asof import as_scope, end_of
+from reports.cycle import deadline_for
+from reports.models import ActionItem, WeeklyReport, week_of
+
+DEFINITIONS = {
+    "weekly": "周报：以统计日当天或之前最近的周二为报送周，截止时间为该周二 "
+    "WEEKLY_REPORT_DEADLINE（默认 12:00）。按时：该周首次提交不晚于截止时间；迟报：首次提交晚于"
+    "截止时间、且在统计日终了前；未报：截止时间已过、统计日终了时仍未提交（退回后重报按首次提交"
+    "时间计）。每个街道办事处每周计一份。",
+    "actions": "督办事项：统计日终了时已交办、尚未办结的事项为未办结；其中办理期限早于统计日的为"
+    "逾期。全区含交由指挥部办公室自办的事项。",
+}
+
+
+def _moment(on: date, now: datetime | None):
+    # Today's figure is read at the caller's ``now``: a deadline later today has not
+    # passed yet. Without it, at the end of ``on``.
+    return end_of(on) if now is None else min(end_of(on), now)
+
+
+def weekly_reports(scope, on: date, *, by=None, now: datetime | None = None):
+    """``{"on_time", "late", "missing"}`` of the street offices of ``scope`` for the week
+    ``on`` falls in (see ``DEFINITIONS["weekly"]``), or ``{street_office_id: {...}}`` with
+    ``by="street_office"``; as of ``now`` (the caller's moment) when it falls on ``on``.
+    Two queries."""
+    if by not in (None, "street_office"):
+        raise ValueError("weekly reports are counted per street office")
+    week = week_of(on)
+    deadline, moment = deadline_for(week), _moment(on, now)
+    offices = list(as_scope(scope).street_offices.values_list("pk", flat=True))
+    first = dict(
+        WeeklyReport.objects.filter(
+            street_office__in=offices, week=week, first_submitted_at__lt=moment
+        )
+        .order_by()
+        .values_list("street_office")
+        .annotate(first=Min("first_submitted_at"))
+    )
+    result = {}
+    for pk in offices:
+        submitted = first.get(pk)
+        result[pk] = {
+            "on_time": int(submitted is not None and submitted <= deadline),
+            "late": int(submitted is not None and submitted > deadline),
+            "missing": int(submitted is None and deadline < moment),
+        }
+    if by is not None:
+        return result
+    return {k: sum(row[k] for row in result.values()) for k in ("on_time", "late", "missing")}
+
+
+def action_items(scope, on: date, *, by=None, include_hq_office=False, now: datetime | None = None):
+    """``{"open", "overdue"}`` of the action items assigned to the street offices of
+    ``scope`` (with ``include_hq_office`` also those the HQ office keeps) at the end of
+    ``on`` (see ``DEFINITIONS["actions"]``), or ``{street_office_id: {...}}`` with
+    ``by="street_office"``. One query."""
+    if by not in (None, "street_office"):
+        raise ValueError("action items are counted per street office")
+    moment = _moment(on, now)
+    mine = Q(assignee__in=as_scope(scope).street_offices.values("pk"))
+    if include_hq_office:
+        mine |= Q(assignee__isnull=True)
+    rows = ActionItem.objects.filter(
+        mine, Q(closed_at__isnull=True) | Q(closed_at__gte=moment), created_at__lt=moment
+    ).order_by()
+    aggregates = {"open": Count("pk"), "overdue": Count("pk", filter=Q(deadline__lt=on))}
+    if by is None:
+        return rows.aggregate(**aggregates)
+    return {row.pop("assignee"): row for row in rows.values("assignee").annotate(**aggregates)}

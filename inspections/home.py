@@ -18,7 +18,7 @@ def panels(user):
         return []
     today = timezone.localdate()
     totals = queries.filing_totals(user, today)
-    hazards = queries.hazard_totals(user)
+    hazards = queries.hazard_totals(user, today)
     if user.is_hq:
         yesterday = today - timedelta(days=1)
         return [

@@ -22,7 +22,7 @@ def panels(user):
         return []
     today = timezone.localdate()
     totals = queries.filing_totals(user, today)
-    hazards = queries.hazard_totals(user)
+    hazards = queries.hazard_totals(user, today)
     todo = list(queries.todays_patrol_list(user, today).filter(record_id__isnull=True)[:LISTED])
     return [
         {

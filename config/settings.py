@@ -144,10 +144,16 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions live in the database (not in a Redis cache) so a Redis outage never logs
-# anyone out; they expire after SESSION_IDLE_MINUTES without a request.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# anyone out; they expire after SESSION_IDLE_MINUTES without a request. Not saved on
+# every request (one UPDATE per page view): estates.sessions saves an unchanged session
+# once its last save is SESSION_REFRESH_SECONDS old, which keeps the idle timeout to
+# within that minute.
+SESSION_ENGINE = "estates.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
+if SESSION_COOKIE_AGE < 2 * SESSION_REFRESH_SECONDS:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 2")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Lockout after repeated failures, keyed on the account *and* the address together

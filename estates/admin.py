@@ -14,6 +14,7 @@ from estates.models import (
     District,
     Estate,
     ExportJob,
+    ImportJob,
     StreetOffice,
     User,
     WorksItem,
@@ -137,4 +138,11 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class ExportJobAdmin(ReadOnlyAdmin):
     list_display = ["id", "kind", "owner", "status", "row_count", "created_at", "finished_at"]
     list_filter = ["status", "kind"]
+    list_select_related = ["owner"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ["id", "filename", "owner", "status", "rows_total", "created", "created_at"]
+    list_filter = ["status"]
     list_select_related = ["owner"]

@@ -258,17 +258,12 @@ def drain(response) -> bytes:
 # --- the concurrent run against gunicorn ------------------------------------------------
 
 
-def _csrf_exempt(view):
-    from django.views.decorators.csrf import csrf_exempt
-
-    return csrf_exempt(view)
-
-
-@_csrf_exempt
 def floor_view(request):
     """The floor of a write: one INSERT and a tiny answer, nothing else. Mounted only when
     ``BENCH_FLOOR`` is on (the bench's own gunicorn), never in a deployment. The row is a
-    session that has already expired, which the bench removes afterwards."""
+    session that has already expired, which the bench removes afterwards. It goes through
+    the same middleware as every view, CSRF check included (not exempt): the bench sends
+    the token cookie and header with every POST, so the floor pays what a filing pays."""
     from datetime import timedelta
 
     from django.contrib.sessions.models import Session
@@ -387,10 +382,16 @@ class Server:
         """One POST; returns (status, seconds)."""
         import http.client
 
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        # Every POST carries the CSRF cookie and header, as a browser's would.
+        cookie = f"csrftoken={self.CSRF}"
         if session_key:
-            headers["Cookie"] = f"sessionid={session_key}; csrftoken={self.CSRF}"
-            headers["X-CSRFToken"] = self.CSRF
+            cookie = f"sessionid={session_key}; {cookie}"
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Cookie": cookie,
+            "X-CSRFToken": self.CSRF,
+        }
         start = time.perf_counter()
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         try:

@@ -44,13 +44,18 @@ def bench_campaigns(today):
     return [last, current]
 
 
+#: The bench's own submission accounts; nothing in the synthetic data set is theirs (the
+#: concurrent run deletes what they filed), so the loaders never pick them as filers.
+BENCH_USER_PREFIX = "bench"
+
+
 def bench_clerks():
     """One patrol clerk per street office for the concurrent-submission run (no password:
-    the bench opens their sessions itself)."""
+    the bench opens their sessions itself). Created when the run starts, after loading."""
     clerks = {}
     for office in StreetOffice.objects.order_by("sort_order", "id"):
         user, created = User.objects.get_or_create(
-            username=f"bench{office.pk:02d}",
+            username=f"{BENCH_USER_PREFIX}{office.pk:02d}",
             defaults={
                 "display_name": f"{office.short_name}街道 压测填报员",
                 "role": Role.STREET_CLERK,
@@ -67,7 +72,6 @@ def bench_clerks():
 def load(data):
     seed_organisation()
     seed_users()
-    bench_clerks()
     last, current = bench_campaigns(data.today)
     communities = list(Community.objects.select_related("street_office").order_by("id"))
     rng = random.Random(f"{data.seed}-estates")

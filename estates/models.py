@@ -729,3 +729,89 @@ class ExportJob(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Its owner's jobs; HQ (which reads everything) sees every job."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self if user.is_hq else self.filter(owner=user)
+
+
+class ImportJob(models.Model):
+    """A ledger import (``estates.importing``) too large to run inside a request, run by
+    a Celery worker from the stored upload.
+
+    Status moves queued → checking (every row read and checked; ``rows_read`` of
+    ``rows_total`` committed as it goes) → writing (one transaction: every row or none;
+    ``rows_written`` is reported from a second connection where the database allows
+    it) → done, or → refused (the file's problems in ``errors``, nothing written) or
+    failed (an unexpected error, nothing written). Only its owner and HQ see it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        CHECKING = "checking", "检查中"
+        WRITING = "writing", "写入中"
+        DONE = "done", "已导入"
+        REFUSED = "refused", "未导入（文件有误）"
+        FAILED = "failed", "未导入（出错）"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+    )
+    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    filename = models.CharField("文件名", max_length=200)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    #: When the broker last took its task (``estates.outbox``); None: not yet.
+    enqueued_at = models.DateTimeField("入队时间", null=True, blank=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    #: Rows of the sheet below its header, as the file declares them (None: not known yet).
+    rows_total = models.PositiveIntegerField("总行数", null=True, blank=True)
+    rows_read = models.PositiveIntegerField("已检查行数", default=0)
+    #: Rows that passed the check and are being written (set when writing starts).
+    rows_to_write = models.PositiveIntegerField("待写入行数", default=0)
+    rows_written = models.PositiveIntegerField("已写入行数", default=0)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未变化", default=0)
+    #: [{"row": 12 or None, "column": "户数", "message": "…"}], at most 201.
+    errors = models.JSONField("问题", default=list, blank=True)
+    error = models.CharField("失败原因", max_length=500, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "台账导入任务"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # "My imports" and the sweep: one user's jobs newest first; jobs by status.
+            models.Index(fields=["owner", "-created_at"], name="import_owner_created"),
+            models.Index(fields=["status", "created_at"], name="import_status_created"),
+        ]
+
+    def __str__(self):
+        return f"台账导入#{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("estates:import-job", args=[self.pk])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.WRITING)
+
+    @property
+    def percent(self) -> int:
+        """How far the job is, 0–100: checking counts for the first half, writing for the
+        second (writing takes most of the time, but checking is what a user waits on to
+        learn whether the file is good)."""
+        if self.status == self.Status.DONE:
+            return 100
+        total = self.rows_total or 0
+        if not total:
+            return 0
+        if self.status == self.Status.WRITING:
+            return 50 + min(50, self.rows_written * 50 // max(self.rows_to_write, 1))
+        return min(50, self.rows_read * 50 // total)

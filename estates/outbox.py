@@ -98,4 +98,46 @@ def stale(now):
     def sent(pk):
         ExportJob.objects.filter(pk=pk).update(enqueued_at=timezone.now())
 
-    return [(run_export, requeued + ids, sent)]
+    return [(run_export, requeued + ids, sent), stale_imports(now)]
+
+
+def stale_imports(now):
+    """Ledger import jobs queued too long (never published, or the message was lost), or
+    left checking or writing longer than any import runs: their worker died, and since
+    the rows are written in one transaction nothing of them was kept, so they go back to
+    the queue and start again."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db.models import Q
+
+    from estates.models import ImportJob
+    from estates.tasks import run_import
+
+    running = (ImportJob.Status.CHECKING, ImportJob.Status.WRITING)
+    abandoned = ImportJob.objects.filter(
+        status__in=running,
+        started_at__lt=now - timedelta(hours=settings.EXPORT_ABANDONED_HOURS),
+    )
+    requeued = list(abandoned.values_list("pk", flat=True)[:100])
+    ImportJob.objects.filter(pk__in=requeued, status__in=running).update(
+        status=ImportJob.Status.QUEUED,
+        started_at=None,
+        enqueued_at=now,
+        rows_read=0,
+        rows_to_write=0,
+        rows_written=0,
+    )
+    never_sent = Q(enqueued_at__isnull=True, created_at__lt=now - timedelta(seconds=30))
+    lost = Q(enqueued_at__lt=now - timedelta(minutes=settings.OUTBOX_RESEND_MINUTES))
+    ids = list(
+        ImportJob.objects.filter(never_sent | lost, status=ImportJob.Status.QUEUED)
+        .exclude(pk__in=requeued)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+    def sent(pk):
+        ImportJob.objects.filter(pk=pk).update(enqueued_at=timezone.now())
+
+    return (run_import, requeued + ids, sent)

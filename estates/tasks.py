@@ -4,7 +4,7 @@ reminder run."""
 from celery import shared_task
 from django.utils import timezone
 
-from estates import notify
+from estates import importing, notify
 from estates.services import run_export_job
 
 
@@ -42,3 +42,9 @@ def requeue_stale_jobs() -> int:
 @shared_task(name="reports.tasks.run_export", acks_late=True)
 def run_export(job_id: int) -> None:
     run_export_job(job_id)
+
+
+@shared_task(name="estates.run_import", acks_late=True)
+def run_import(job_id: int) -> str:
+    """Check and write one ledger import job; a second delivery finds it claimed."""
+    return importing.run_import_job(job_id).status

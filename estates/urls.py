@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.EstateCreateView.as_view(), name="create"),
     path("export.xlsx", views.EstateExportView.as_view(), name="export"),
     path("import/", views.EstateImportView.as_view(), name="import"),
+    path("import/<int:pk>/", views.ImportJobDetailView.as_view(), name="import-job"),
     path("import/template.xlsx", views.ImportTemplateView.as_view(), name="import-template"),
     path("<int:pk>/", views.EstateDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.EstateUpdateView.as_view(), name="edit"),

@@ -17,9 +17,9 @@ from estates.exports import export_or_enqueue
 from estates.filtersets import EstateFilterSet
 from estates.forms import ArchiveForm, EstateForm, ImportForm, NotificationPreferencesForm
 from estates.hooks import app_modules
-from estates.importing import build_template, import_ledger
+from estates.importing import build_template, check_upload, request_import
 from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
-from estates.models import Estate, Message
+from estates.models import Estate, ImportJob, Message
 from estates.tasklist import remember_todo_count
 from estates.xlsx import xlsx_response
 
@@ -217,16 +217,47 @@ class EstateImportView(LoginRequiredMixin, WriteAllowedMixin, FormView):
     def can_write(self, user, obj=None):
         return services.can_edit_estate(user)
 
-    def form_valid(self, form):
-        result = import_ledger(form.cleaned_data["file"], actor=self.request.user)
-        if result.errors:
-            return self.render_to_response(self.get_context_data(form=form, result=result))
-        messages.success(
-            self.request,
-            f"导入完成：新增 {result.created} 个，更新 {result.updated} 个，"
-            f"未变化 {result.unchanged} 个",
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        from estates.importing import SYNC_ROW_LIMIT
+
+        return super().get_context_data(
+            recent=ImportJob.objects.filter(owner=self.request.user)[:5],
+            max_mb=settings.IMPORT_MAX_MB,
+            max_rows=settings.IMPORT_MAX_ROWS,
+            sync_rows=SYNC_ROW_LIMIT,
+            **kwargs,
         )
-        return redirect(reverse("estates:list"))
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        # An absurd file (too large, or a zip bomb) is refused before it is stored.
+        refused = check_upload(upload)
+        if refused:
+            return self.render_to_response(self.get_context_data(form=form, errors=refused))
+        job = request_import(upload, actor=self.request.user)
+        if job.status == ImportJob.Status.REFUSED:
+            return self.render_to_response(
+                self.get_context_data(form=form, errors=job.errors, job=job)
+            )
+        if job.status == ImportJob.Status.DONE:
+            messages.success(
+                self.request,
+                f"导入完成：新增 {job.created} 个，更新 {job.updated} 个，"
+                f"未变化 {job.unchanged} 个",
+            )
+            return redirect(reverse("estates:list"))
+        return redirect(job)
+
+
+class ImportJobDetailView(ScopedMixin, DetailView):
+    """One import job, for its owner and HQ; refreshes itself (a meta refresh, no script)
+    while the job is queued, checking or writing."""
+
+    queryset = ImportJob.objects.select_related("owner")
+    template_name = "estates/import_job.html"
+    context_object_name = "job"
 
 
 class HealthView(View):

@@ -17,7 +17,6 @@ from inspections.demo import (
     QUALITY_FINDINGS,
     RELIABILITY,
     _contractors,
-    _filers,
 )
 from inspections.models import (
     CHECKLIST_FIELDS,
@@ -45,6 +44,42 @@ HAZARD_RATE = 0.015
 TODAY_FILED = 0.35  # by the time the bench runs, about a third of today's are filed
 PATROLLERS = ["王建国、陈海燕", "李秀英、杨国庆", "张志强、赵丽娟", "刘桂兰、黄红军"]
 STAFF = ["安全员 周工", "项目经理 吴工", "施工员 徐工", ""]
+
+
+def patrol_filers():
+    """{street_office_id: [user ids]} of the people who file the synthetic patrols: the
+    street offices' clerks (``Role.STREET_CLERK``), never the bench's own submission
+    accounts (``bench01``…, whose filings the concurrent run deletes afterwards), never a
+    street lead, HQ or a company account. A street office without a clerk gets a patrol
+    clerk of its own (no password)."""
+    from estates.benchmarks import BENCH_USER_PREFIX
+    from estates.models import Role, StreetOffice
+
+    clerks = {}
+    rows = (
+        User.objects.filter(role=Role.STREET_CLERK, street_office__isnull=False, is_active=True)
+        .exclude(username__startswith=BENCH_USER_PREFIX)
+        .order_by("pk")
+        .values_list("street_office_id", "pk")
+    )
+    for office_id, user_id in rows:
+        clerks.setdefault(office_id, []).append(user_id)
+    for office in StreetOffice.objects.order_by("sort_order", "id"):
+        if office.pk in clerks:
+            continue
+        user, created = User.objects.get_or_create(
+            username=f"xuncha{office.pk:02d}",
+            defaults={
+                "display_name": f"{office.short_name}街道 巡查员",
+                "role": Role.STREET_CLERK,
+                "street_office": office,
+            },
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        clerks[office.pk] = [user.pk]
+    return clerks
 
 
 def _spans():
@@ -92,7 +127,7 @@ def load(data):
     today = data.today
     rng = random.Random(f"{data.seed}-inspections")
     contractors = [c.pk for c in _contractors(data.stdout)]
-    filers = {office: [u.pk for u in users] for office, users in _filers(rng).items()}
+    filers = patrol_filers()
     short = dict(StreetOffice.objects.values_list("pk", "short_name"))
     spans = _spans()
     tz = timezone.get_current_timezone()

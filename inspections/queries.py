@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.utils import timezone
 
 from estates.asof import Period, as_scope, end_of, grouped, one, start_of
 from estates.models import StreetOffice
@@ -161,10 +160,10 @@ def quality_pending(scope, on: date, *, by=None):
     return one(grouped(rows, "estate__", by, n=Count("pk")), "n", by)
 
 
-def todays_patrol_list(user, day: date | None = None):
-    """Compounds the user's street office must patrol on ``day``, still-to-patrol first;
-    ``record_id`` is the filed record's id or None."""
-    day = day or timezone.localdate()
+def todays_patrol_list(user, today: date):
+    """Compounds the user's street office must patrol on ``today`` (the caller's date),
+    still-to-patrol first; ``record_id`` is the filed record's id or None."""
+    day = today
     filed = PatrolRecord.objects.filter(estate=OuterRef("pk"), date=day).values("pk")[:1]
     return (
         estates_under_construction(day)
@@ -175,9 +174,10 @@ def todays_patrol_list(user, day: date | None = None):
     )
 
 
-def filing_totals(user, day: date | None = None) -> dict:
-    """{"due": n, "filed": n} for ``day`` within the user's scope, in one query."""
-    day = day or timezone.localdate()
+def filing_totals(user, today: date) -> dict:
+    """{"due": n, "filed": n} for ``today`` (the caller's date) within the user's scope,
+    in one query."""
+    day = today
     filed = PatrolRecord.objects.filter(estate=OuterRef("pk"), date=day).values("pk")[:1]
     return (
         estates_under_construction(day)
@@ -187,9 +187,11 @@ def filing_totals(user, day: date | None = None) -> dict:
     )
 
 
-def hazard_totals(user, on: date | None = None) -> dict:
-    """The hazard figures of the home panel and the hazard list, for ``on`` (today)."""
-    on = on or timezone.localdate()
+def hazard_totals(user, on: date) -> dict:
+    """The hazard figures of the home panel and the hazard list at the end of ``on`` (the
+    caller passes today): open (every state but 已销号, so 复查合格 counts), overdue (an
+    open state past its deadline; the deadline day itself is not late), major, and
+    awaiting re-inspection."""
     states = HazardHistory.objects.as_of(on).filter(
         hazard__in=Hazard.objects.visible_to(user).values("pk")
     )
@@ -257,10 +259,10 @@ class BoardRow:
         return sum(c.filed for c in self.cells)
 
 
-def compliance_board(user, *, end: date | None = None, days: int = 14):
-    """Street office × day: records filed and misses registered (today: filed of due).
-    Four queries whatever the size: street offices, filed, missed, today's due."""
-    today = timezone.localdate()
+def compliance_board(user, *, today: date, end: date | None = None, days: int = 14):
+    """Street office × day up to ``end`` (never after ``today``, the caller's date):
+    records filed and misses registered (today: filed of due). Four queries whatever the
+    size: street offices, filed, missed, today's due."""
     end = min(end or today, today)
     start = end - timedelta(days=days - 1)
     dates = [start + timedelta(days=i) for i in range(days)]

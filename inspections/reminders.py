@@ -11,7 +11,7 @@ from django.utils import timezone
 from estates.models import STREET_ROLES, Message, Topic, User
 from estates.notify import Reminder
 from inspections.models import Hazard, PatrolRecord
-from inspections.services import company_people
+from inspections.services import people_by_company
 from works.queries import estates_under_construction
 
 
@@ -66,11 +66,14 @@ def hazard_deadlines(now: datetime):
     staff_by_office = {}
     for user in _street_staff({h.street_office_id for h in hazards}):
         staff_by_office.setdefault(user.street_office_id, []).append(user)
+    contractors = people_by_company({h.contractor_id for h in hazards})
     for hazard in hazards:
         overdue = hazard.deadline < today
         when = "今天" if hazard.deadline == today else "明天"
         link = reverse("inspections:hazard-detail", args=[hazard.pk])
-        recipients = staff_by_office.get(hazard.street_office_id, []) + contractor_people(hazard)
+        recipients = staff_by_office.get(hazard.street_office_id, []) + contractors.get(
+            hazard.contractor_id, []
+        )
         yield Reminder(
             recipients=recipients,
             topic=Topic.HAZARD,
@@ -85,11 +88,6 @@ def hazard_deadlines(now: datetime):
             link=link,
             key=f"hazard-{'overdue' if overdue else 'due'}:{hazard.pk}:{hazard.deadline}",
         )
-
-
-def contractor_people(hazard) -> list:
-    """The accounts of the contractor the hazard was notified to."""
-    return list(company_people(hazard.contractor_id)) if hazard.contractor_id else []
 
 
 def due(now: datetime):

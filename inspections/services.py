@@ -234,9 +234,22 @@ QUALITY_RECHECK = RecheckLoop(
 
 
 # --- who is told (站内消息, sent in the same transaction as the change) --------------------
-def company_people(company_id):
-    """The active accounts of a company (its site managers or supervision engineers)."""
-    return User.objects.filter(is_active=True, company_account__company_id=company_id)
+def company_people(company_ids):
+    """The active accounts of the companies ``company_ids`` (their site managers or
+    supervision engineers), in one query, each with its ``company_account`` loaded, so a
+    caller can group them by ``user.company_account.company_id``."""
+    ids = [pk for pk in company_ids if pk is not None]
+    return User.objects.filter(is_active=True, company_account__company_id__in=ids).select_related(
+        "company_account"
+    )
+
+
+def people_by_company(company_ids) -> dict:
+    """``{company_id: [user, ...]}`` of ``company_people`` (one query)."""
+    grouped = {}
+    for user in company_people(company_ids):
+        grouped.setdefault(user.company_account.company_id, []).append(user)
+    return grouped
 
 
 def company_ids_of(estate):
@@ -498,7 +511,7 @@ def notify_hazard(
         deadline=deadline,
     )
     _tell(
-        company_people(contractor.pk),
+        company_people([contractor.pk]),
         hazard,
         topic=Topic.HAZARD,
         kind=Message.Kind.ASSIGNED,
@@ -575,7 +588,7 @@ def reinspect_hazard(
     if passed:
         return hazard
     _tell(
-        company_people(hazard.contractor_id),
+        company_people([hazard.contractor_id]),
         hazard,
         topic=Topic.HAZARD,
         kind=Message.Kind.ASSIGNED,
@@ -660,9 +673,7 @@ def record_quality_inspection(
         checked, actor=actor, estate=estate, kind=Photo.Kind.QUALITY, inspection=inspection
     )
     if requirements:
-        companies = User.objects.filter(
-            is_active=True, company_account__company_id__in=company_ids_of(estate)
-        )
+        companies = company_people(company_ids_of(estate)).select_related(None)
         _tell(
             street_people(inspection.street_office_id).union(companies),
             inspection,

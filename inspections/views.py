@@ -61,9 +61,9 @@ class TodayView(LoginRequiredMixin, TemplateView):
     paginate_by = 50
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        totals = queries.filing_totals(user)
-        paginator = Paginator(queries.todays_patrol_list(user), self.paginate_by)
+        user, today = self.request.user, timezone.localdate()
+        totals = queries.filing_totals(user, today)
+        paginator = Paginator(queries.todays_patrol_list(user, today), self.paginate_by)
         paginator.count = totals["due"]  # known from the totals: no second COUNT
         page = paginator.get_page(self.request.GET.get("page"))
         return super().get_context_data(
@@ -71,7 +71,7 @@ class TodayView(LoginRequiredMixin, TemplateView):
             page_obj=page,
             due=totals["due"],
             pending=totals["due"] - totals["filed"],
-            today=timezone.localdate(),
+            today=today,
             can_file=services.can_file_patrol(user),
             **kwargs,
         )
@@ -327,7 +327,8 @@ class HazardListView(ListPage):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(totals=queries.hazard_totals(self.request.user), **kwargs)
+        totals = queries.hazard_totals(self.request.user, timezone.localdate())
+        return super().get_context_data(totals=totals, **kwargs)
 
 
 HAZARD_ACTIONS = {
@@ -428,7 +429,7 @@ class ComplianceView(LoginRequiredMixin, TemplateView):
             end = date.fromisoformat(self.request.GET.get("end", ""))
         except ValueError:
             end = None
-        board = queries.compliance_board(self.request.user, end=end)
+        board = queries.compliance_board(self.request.user, today=timezone.localdate(), end=end)
         return super().get_context_data(board=board, **kwargs)
 
 

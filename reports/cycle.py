@@ -34,10 +34,11 @@ def deadline_for(week: date) -> datetime:
     return timezone.make_aware(datetime(week.year, week.month, week.day, hour, minute))
 
 
-def current_week(now: datetime | None = None) -> date:
-    """The week whose report is being prepared now: the Tuesday on or after today's
-    date in Asia/Shanghai (on a Tuesday, that day's report, on time or late)."""
-    today = timezone.localtime(now).date()
+def current_week(now: datetime | date) -> date:
+    """The week whose report is being prepared at ``now`` (the caller's moment, or its
+    date): the Tuesday on or after that date in Asia/Shanghai (on a Tuesday, that day's
+    report, on time or late)."""
+    today = timezone.localtime(now).date() if isinstance(now, datetime) else now
     return today + timedelta(days=(TUESDAY - today.weekday()) % 7)
 
 
@@ -150,32 +151,32 @@ def _names_office(row, office_name) -> bool:
     return office_name in tuple(row[:2])
 
 
-def district_sections(week: date) -> list[dict]:
+def district_sections(week: date, *, today: date) -> list[dict]:
     """Every section of the weekly pack for the week due on ``week``, district-wide, one
-    row per street office, as plain data."""
-    from django.utils import timezone
-
+    row per street office, as plain data, read as of ``today`` (the caller's date) when
+    the week is still running."""
     from estates.asof import Scope
     from reports.weekly_pack import build_pack, week_of
 
-    pack = build_pack(Scope.district(), week_of(week, timezone.localdate()))
+    pack = build_pack(Scope.district(), week_of(week, today))
     return [_sheet_dict(s, [r.cells for r in s.rows]) for s in pack.sections]
 
 
-def compile_statistics(street_office: StreetOffice, week: date) -> dict:
+def compile_statistics(street_office: StreetOffice, week: date, *, today: date) -> dict:
     """The statistics (统计报表) of ``street_office``'s report due on ``week``: its row of
     every section of the weekly pack for that week, and its overdue compounds at the end
-    of the week. Compiled from the data, never typed."""
-    from works.queries import overdue_estates
+    of the week (or of ``today``, the caller's date, while the week runs), both as
+    recorded by then. Compiled from the data, never typed."""
+    from estates.asof import Scope
+    from works.queries import overdue_estates_on
 
     sections = []
-    for section in district_sections(week):
+    for section in district_sections(week, today=today):
         rows = [row for row in section["rows"] if _names_office(row, street_office.name)]
         sections.append({**section, "rows": rows})
     end = week - timedelta(days=1)
     overdue = (
-        overdue_estates(end)
-        .filter(community__street_office=street_office)
+        overdue_estates_on(Scope.for_street_office(street_office), min(end, today))
         .select_related("community")
         .order_by("community__name", "name")
     )
@@ -210,9 +211,9 @@ def figure(statistics: dict, sheet_name: str, header: str):
 # --- the board ------------------------------------------------------------------------
 
 
-def board(user, *, weeks: int = 8, end_week: date | None = None, now=None):
-    """Street office × week: each cell the verdict of the current report. Two queries."""
-    now = now or timezone.now()
+def board(user, *, now: datetime, weeks: int = 8, end_week: date | None = None):
+    """Street office × week up to ``end_week`` (default the week current at ``now``, the
+    caller's moment): each cell the verdict of the current report. Two queries."""
     last = end_week or current_week(now)
     week_list = [last - timedelta(days=7 * i) for i in reversed(range(weeks))]
     offices = list(StreetOffice.objects.visible_to(user).order_by("sort_order", "pk"))
@@ -246,10 +247,9 @@ def board(user, *, weeks: int = 8, end_week: date | None = None, now=None):
     return {"weeks": week_list, "rows": rows, "current": current_week(now)}
 
 
-def week_counts(user, week: date, now=None) -> dict:
+def week_counts(user, week: date, now: datetime) -> dict:
     """How many street offices' reports for ``week`` are in (on time / late), missing,
-    returned, or still to come. Two queries."""
-    now = now or timezone.now()
+    returned, or still to come at ``now`` (the caller's moment). Two queries."""
     offices = list(StreetOffice.objects.visible_to(user).values_list("pk", flat=True))
     reports = {
         r.street_office_id: r

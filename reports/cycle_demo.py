@@ -286,7 +286,7 @@ def seed(*, rng, today, stdout):
     hq = User.objects.filter(role=Role.HQ_STAFF).order_by("pk").first()
     if hq is None or not StreetOffice.objects.exists():
         return
-    this_week = current_week()
+    this_week = current_week(today)
     _seed_reports(rng, this_week, hq, stdout)
     meeting = _seed_meetings(rng, this_week, hq, stdout)
     if meeting is not None and not MeetingPack.objects.exists():

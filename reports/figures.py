@@ -19,6 +19,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 
 from coverage.queries import coverage_figures
 from estates.asof import Period, Scope
@@ -288,7 +289,7 @@ def weekly_figures(scope, on, by):
     def figures(row):
         return {f"weekly_{k}": row[k] for k in ("on_time", "late", "missing")}
 
-    found = weekly_reports(scope, on, by=by)
+    found = weekly_reports(scope, on, by=by, now=timezone.now())
     return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
 
 
@@ -299,7 +300,7 @@ def action_figures(scope, on, by):
     def figures(row):
         return {"actions_open": row["open"] or 0, "actions_overdue": row["overdue"] or 0}
 
-    found = action_items(scope, on, by=by, include_hq_office=by is None)
+    found = action_items(scope, on, by=by, include_hq_office=by is None, now=timezone.now())
     return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
 
 

@@ -64,7 +64,7 @@ def _lookup(sections, sheet_name, header, name):
 
 
 def compile_content(meeting, *, version: int, at: datetime) -> dict:
-    sections = district_sections(meeting.week)
+    sections = district_sections(meeting.week, today=timezone.localdate(at))
     offices = list(StreetOffice.objects.order_by("sort_order", "pk"))
     reports = {
         r.street_office_id: r

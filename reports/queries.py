@@ -4,10 +4,9 @@ for the dashboards' roll-up: weekly reports on time, late and missing, and actio
 the answer it gave then. The verdict of one report is ``reports.cycle.verdict``; these
 count the same thing set-wise."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Min, Q
-from django.utils import timezone
 
 from estates.asof import as_scope, end_of
 from reports.cycle import deadline_for
@@ -23,19 +22,21 @@ DEFINITIONS = {
 }
 
 
-def _moment(on: date):
-    # Today's figure is read now: a deadline later today has not passed yet.
-    return min(end_of(on), timezone.now())
+def _moment(on: date, now: datetime | None):
+    # Today's figure is read at the caller's ``now``: a deadline later today has not
+    # passed yet. Without it, at the end of ``on``.
+    return end_of(on) if now is None else min(end_of(on), now)
 
 
-def weekly_reports(scope, on: date, *, by=None):
+def weekly_reports(scope, on: date, *, by=None, now: datetime | None = None):
     """``{"on_time", "late", "missing"}`` of the street offices of ``scope`` for the week
     ``on`` falls in (see ``DEFINITIONS["weekly"]``), or ``{street_office_id: {...}}`` with
-    ``by="street_office"``. Two queries."""
+    ``by="street_office"``; as of ``now`` (the caller's moment) when it falls on ``on``.
+    Two queries."""
     if by not in (None, "street_office"):
         raise ValueError("weekly reports are counted per street office")
     week = week_of(on)
-    deadline, moment = deadline_for(week), _moment(on)
+    deadline, moment = deadline_for(week), _moment(on, now)
     offices = list(as_scope(scope).street_offices.values_list("pk", flat=True))
     first = dict(
         WeeklyReport.objects.filter(
@@ -58,14 +59,14 @@ def weekly_reports(scope, on: date, *, by=None):
     return {k: sum(row[k] for row in result.values()) for k in ("on_time", "late", "missing")}
 
 
-def action_items(scope, on: date, *, by=None, include_hq_office=False):
+def action_items(scope, on: date, *, by=None, include_hq_office=False, now: datetime | None = None):
     """``{"open", "overdue"}`` of the action items assigned to the street offices of
     ``scope`` (with ``include_hq_office`` also those the HQ office keeps) at the end of
     ``on`` (see ``DEFINITIONS["actions"]``), or ``{street_office_id: {...}}`` with
     ``by="street_office"``. One query."""
     if by not in (None, "street_office"):
         raise ValueError("action items are counted per street office")
-    moment = _moment(on)
+    moment = _moment(on, now)
     mine = Q(assignee__in=as_scope(scope).street_offices.values("pk"))
     if include_hq_office:
         mine |= Q(assignee__isnull=True)

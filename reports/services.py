@@ -319,7 +319,9 @@ def submit_report(report: WeeklyReport, *, actor) -> WeeklyReport:
     if not (report.progress or report.problems or report.next_plan or report.coordination):
         raise ValidationError({"progress": "请至少填写「本周工作进展」后再提交"})
     now = timezone.now()
-    statistics = compile_statistics(report.street_office, report.week)
+    statistics = compile_statistics(
+        report.street_office, report.week, today=timezone.localdate(now)
+    )
     return audit.transition(
         report,
         validate_constraints=False,

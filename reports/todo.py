@@ -35,7 +35,7 @@ def _item(obj):
 
 
 def sources(user, today):
-    week = current_week()
+    week = current_week(today)
     due = deadline_for(week)
     reports = WeeklyReport.objects.visible_to(user).filter(is_current=True)
     if services.can_write_report(user):

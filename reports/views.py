@@ -388,7 +388,9 @@ class ReportDetailView(CycleMixin, ScopedMixin, DetailView):
         now = timezone.now()
         live = report.status == WeeklyReport.Status.DRAFT
         statistics = (
-            cycle.compile_statistics(report.street_office, report.week)
+            cycle.compile_statistics(
+                report.street_office, report.week, today=timezone.localdate(now)
+            )
             if live
             else report.statistics
         )
@@ -555,7 +557,7 @@ class MeetingDetailView(CycleMixin, ScopedMixin, DetailView):
             item_form=kwargs.pop("item_form", None) or forms.ActionItemForm(),
             issue_form=forms.IssueForm.fresh(),
             packs=MeetingPack.objects.visible_to(user).filter(meeting=meeting).order_by("-version"),
-            counts=cycle.week_counts(user, meeting.week),
+            counts=cycle.week_counts(user, meeting.week, timezone.now()),
             history=audit.history_for(meeting)[:30],
             **kwargs,
         )

@@ -3,12 +3,15 @@
 from datetime import timedelta
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from estates.filtersets import _communities, _street_offices
+from estates.filtersets import MAX_ID, _communities, _street_offices
 from estates.models import Campaign, Estate, WorksItem
 from works.models import (
     AcceptanceForm,
@@ -224,3 +227,88 @@ class AcceptanceFormFilterSet(django_filters.FilterSet):
     def filter_waiting(self, queryset, name, value):
         since = timezone.now() - timedelta(days=int(value))
         return queryset.filter(status=AcceptanceForm.Status.SUBMITTED, status_changed_at__lt=since)
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A choice of a row by id that refuses anything but a whole number from 1 to 2⁶³−1
+    before it reaches the database (SQLite overflows beyond), with the field's message."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(text)
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = IdChoiceField
+
+
+class ScheduleFilterSet(django_filters.FilterSet):
+    """The schedule's query parameters (工程进度计划安排表):
+
+    - ``campaign``: a campaign's id; absent means the current campaign, empty means every
+      campaign (全部批次).
+    - ``street_office``: one street office in the user's scope (its compounds as rows);
+      empty means the district (one row per street office). A street office's staff and a
+      community lead always see their own street office.
+    - ``overdue=true``: only overdue compounds (at street-office level).
+
+    A bad value is a form error naming its parameter; the page says it and shows the
+    defaults instead."""
+
+    campaign = IdChoiceFilter(
+        label="整治批次",
+        queryset=Campaign.objects.all(),
+        empty_label="全部批次",
+        method="keep",
+    )
+    street_office = IdChoiceFilter(
+        label="街道办事处",
+        queryset=_street_offices,
+        empty_label="全区（按街道）",
+        method="keep",
+    )
+    overdue = django_filters.BooleanFilter(label="逾期", method="keep", widget=YesNoWidget)
+
+    class Meta:
+        model = Estate
+        fields = []
+
+    def __init__(self, data=None, *args, request=None, **kwargs):
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        user = getattr(request, "user", None)
+        if "campaign" not in data:
+            current = Campaign.objects.current(timezone.localdate())
+            data["campaign"] = str(current.pk) if current else ""
+        own = _own_street_office_id(user)
+        if own is not None:
+            data["street_office"] = str(own)
+        super().__init__(data, *args, request=request, **kwargs)
+
+    def keep(self, queryset, name, value):
+        """The parameters choose the level and window; ``works.gantt.schedule`` filters."""
+        return queryset
+
+    def selection(self) -> dict:
+        """``{"campaign", "street_office", "overdue_only"}`` for ``works.gantt.schedule``,
+        from the valid values; a parameter with an error counts as empty."""
+        self.is_valid()
+        cleaned = self.form.cleaned_data
+        return {
+            "campaign": cleaned.get("campaign"),
+            "street_office": cleaned.get("street_office"),
+            "overdue_only": bool(cleaned.get("overdue")),
+        }
+
+
+def _own_street_office_id(user):
+    if user is None or not user.is_authenticated:
+        return None
+    if user.is_community_lead:
+        return user.community.street_office_id
+    if user.is_street_staff:
+        return user.street_office_id
+    return None

@@ -1,8 +1,13 @@
-"""The schedule's Gantt chart, laid out server-side: each bar is a left offset and a
-width in percent of the chart window, rendered as plain HTML/CSS (no script)."""
+"""The schedule (工程进度计划安排表) and its Gantt chart, laid out server-side: each bar
+is a left offset and a width in percent of the chart window, rendered as plain HTML/CSS
+(no script). ``schedule`` assembles the page's rows; ``build_chart`` lays out the axis."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+from works.models import Phase
+from works.queries import OVERDUE_LABELS, overdue_q, street_office_totals
+from works.sheets import planned_dates, progress_rows
 
 #: The widest window a chart shows, in months.
 MAX_MONTHS = 36
@@ -74,3 +79,48 @@ def build_chart(dates, today: date, campaign=None) -> Chart:
         ):
             chart.markers.append({"left": chart.pos(day), "label": label, "day": day})
     return chart
+
+
+def schedule(estates, *, today: date, campaign, street_office, overdue_only, paginate):
+    """The schedule of ``estates`` (already scoped to the viewer) in ``campaign`` (None:
+    every campaign): one row per street office for the district, or, for one
+    ``street_office``, one row per compound (``paginate(queryset)`` gives the page), with
+    planned and actual bars on one chart. Returns the page's context: ``level`` ("district"
+    or "office"), ``rows``, ``chart`` and, per compound, ``page_obj``."""
+    if campaign is not None:
+        estates = estates.filter(campaign=campaign)
+    if street_office is None:
+        return _district_schedule(estates.order_by(), today, campaign)
+    estates = estates.filter(community__street_office=street_office)
+    if overdue_only:
+        estates = estates.filter(overdue_q(today))
+    page = paginate(estates)
+    rows = progress_rows(page, today)
+    chart = build_chart(
+        [d for e in rows for d in (*planned_dates(e)[:2], e.first_start, e.last_finish)],
+        today,
+        campaign,
+    )
+    for estate in rows:
+        start, finish, estate.plan_from_contract = planned_dates(estate)
+        estate.planned_bar = chart.span(start, finish)
+        estate.finished = estate.phase in (Phase.COMPLETED, Phase.ACCEPTED)
+        estate.actual_bar = chart.span(
+            estate.first_start, estate.last_finish if estate.finished else today
+        )
+        estate.overdue_list = [
+            label for k, label in OVERDUE_LABELS.items() if getattr(estate, f"overdue_{k}")
+        ]
+    return {"level": "office", "rows": rows, "page_obj": page, "chart": chart}
+
+
+def _district_schedule(estates, today, campaign):
+    rows = list(street_office_totals(estates, today))
+    ends = ("planned_start", "planned_finish", "first_start", "last_finish")
+    chart = build_chart([row[end] for row in rows for end in ends], today, campaign)
+    for row in rows:
+        row["planned_bar"] = chart.span(row["planned_start"], row["planned_finish"])
+        row["actual_bar"] = chart.span(
+            row["first_start"], row["last_finish"] if row["percent"] >= 100 else today
+        )
+    return {"level": "district", "rows": rows, "chart": chart}

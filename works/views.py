@@ -16,18 +16,20 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from estates import audit
+from estates.asof import ROUNDING_NOTE, computed_label
 from estates.exports import export_or_enqueue
 from estates.guards import require
 from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
 from estates.models import AuditEvent, Campaign, Estate, StreetOffice
 from estates.views import apply_service
 from estates.xlsx import xlsx_response
-from works import exports, services
+from works import exports, gantt, services
 from works.estate_page import acceptance_section
 from works.filtersets import (
     CompanyFilterSet,
     ContractFilterSet,
     EstateProgressFilterSet,
+    ScheduleFilterSet,
     TenderPackageFilterSet,
 )
 from works.forms import (
@@ -43,7 +45,6 @@ from works.forms import (
     TenderPackageForm,
     TransitionForm,
 )
-from works.gantt import build_chart
 from works.models import (
     Company,
     Contract,
@@ -52,6 +53,7 @@ from works.models import (
     Phase,
     TenderPackage,
 )
+from works.queries import DEFINITIONS as WORKS_DEFINITIONS
 from works.queries import (
     OVERDUE_LABELS,
     district_totals,
@@ -59,7 +61,7 @@ from works.queries import (
     street_office_totals,
     with_progress,
 )
-from works.sheets import DISTRICT_ESTATES, planned_dates, progress_rows, sheet_items
+from works.sheets import DISTRICT_ESTATES, money_rows_differ, progress_rows, sheet_items
 
 
 def _today():
@@ -106,8 +108,12 @@ class WorksListView(FilteredListMixin, TemplateView):
         context["filter"] = filterset
         context["page_obj"] = page
         context["rows"] = progress_rows(page, today)
-        context["totals"] = street_office_totals(filterset.qs, today)
+        context["totals"] = list(street_office_totals(filterset.qs, today))
         context["district"] = district_totals(filterset.qs, today)
+        context["current_note"] = WORKS_DEFINITIONS["current"]
+        context["computed"] = computed_label()
+        if money_rows_differ(context["totals"], context["district"]["budget_total"]):
+            context["rounding_note"] = ROUNDING_NOTE
         return context
 
 
@@ -296,76 +302,20 @@ class ScheduleView(FilteredListMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, today = self.request.user, _today()
-        campaign = _campaign_param(self.request)
-        office_id = self.request.GET.get("street_office") or (
-            user.street_office_id if user.is_street_staff else None
-        )
-        if user.is_community_lead:
-            office_id = user.community.street_office_id
-        office = (
-            get_object_or_404(StreetOffice.objects.visible_to(user), pk=office_id)
-            if office_id and str(office_id).isdigit()
-            else None
-        )
-        context.update(campaign=campaign, office=office, today=today)
-        context["campaigns"] = Campaign.objects.all()
-        context["offices"] = StreetOffice.objects.visible_to(user)
-        estates = self.get_queryset().order_by()  # aggregated per street office below
-        if campaign:
-            estates = estates.filter(campaign=campaign)
-        if office is None:
-            rows = list(street_office_totals(estates, today))
-            chart = build_chart(
-                [
-                    d
-                    for r in rows
-                    for d in (
-                        r["planned_start"],
-                        r["planned_finish"],
-                        r["first_start"],
-                        r["last_finish"],
-                    )
-                ],
-                today,
-                campaign,
-            )
-            for row in rows:
-                row["planned_bar"] = chart.span(row["planned_start"], row["planned_finish"])
-                row["actual_bar"] = chart.span(
-                    row["first_start"],
-                    row["last_finish"] if row["percent"] >= 100 else today,
-                )
-            context.update(level="district", rows=rows, chart=chart)
-            return context
-        queryset = self.get_queryset().filter(community__street_office=office)
-        if campaign:
-            queryset = queryset.filter(campaign=campaign)
-        if self.request.GET.get("overdue") == "true":
-            queryset = queryset.filter(overdue_q(today))
-        page = self.paginate(queryset)
-        rows = progress_rows(page, today)
-        chart = build_chart(
-            [d for e in rows for d in (*planned_dates(e)[:2], e.first_start, e.last_finish)],
-            today,
-            campaign,
-        )
-        for estate in rows:
-            start, finish, estate.plan_from_contract = planned_dates(estate)
-            estate.planned_bar = chart.span(start, finish)
-            finished = estate.phase in (Phase.COMPLETED, Phase.ACCEPTED)
-            estate.actual_bar = chart.span(
-                estate.first_start, estate.last_finish if finished else today
-            )
-            estate.finished = finished
-            estate.overdue_list = [
-                label for k, label in OVERDUE_LABELS.items() if getattr(estate, f"overdue_{k}")
-            ]
+        filterset = ScheduleFilterSet(self.request.GET, request=self.request)
+        chosen = filterset.selection()
+        office = chosen["street_office"]
         context.update(
-            level="office",
-            rows=rows,
-            page_obj=page,
-            chart=chart,
-            can_edit=services.can_edit_schedule(user)
+            gantt.schedule(self.get_queryset(), today=today, paginate=self.paginate, **chosen),
+            filter=filterset,
+            campaign=chosen["campaign"],
+            office=office,
+            overdue_only=chosen["overdue_only"],
+            today=today,
+            campaigns=Campaign.objects.all(),
+            offices=StreetOffice.objects.visible_to(user),
+            can_edit=office is not None
+            and services.can_edit_schedule(user)
             and (user.is_hq_staff or office.pk == user.street_office_id),
         )
         return context
@@ -448,13 +398,13 @@ class ScheduleEditView(ScopedMixin, FormView):
 class ScheduleExportView(LoginRequiredMixin, View):
     def get(self, request):
         user, today = request.user, _today()
-        campaign = _campaign_param(request)
+        chosen = ScheduleFilterSet(request.GET, request=request).selection()
+        campaign = chosen["campaign"]
         queryset = progress_estates(user, today)
         if campaign:
             queryset = queryset.filter(campaign=campaign)
-        office = request.GET.get("street_office")
-        if office and office.isdigit():
-            queryset = queryset.filter(community__street_office=office)
+        if chosen["street_office"]:
+            queryset = queryset.filter(community__street_office=chosen["street_office"])
         workbook = exports.schedule_workbook(queryset, unit=user.scope_label, campaign=campaign)
         return xlsx_response(workbook, f"工程进度计划安排表_{today:%Y%m%d}.xlsx")
 

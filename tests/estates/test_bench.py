@@ -11,11 +11,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import path
 
-from estates.models import Estate
+from config.urls import urlpatterns as site_urlpatterns
+from estates.bench import FLOOR_PREFIX, Server, floor_view
+from estates.models import Estate, Role
 from tests.factories import EstateFactory
+
+#: The site with the bench server's floor route, as ``BENCH_FLOOR`` mounts it there.
+urlpatterns = [path("bench/floor/", floor_view), *site_urlpatterns]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,3 +102,39 @@ def test_bench_refuses_a_database_holding_another_data_set():
     with pytest.raises(CommandError, match="已有 2 个小区"):
         call_command("bench", compounds=5, skip_jobs=True, skip_server=True, only="nothing")
     assert Estate.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_floor_view_refuses_a_post_without_the_csrf_token():
+    response = Client(enforce_csrf_checks=True).post("/bench/floor/")
+    assert response.status_code == 403
+    assert not Session.objects.filter(session_key__startswith=FLOOR_PREFIX).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_floor_view_inserts_one_row_with_the_token_the_bench_sends():
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = Server.CSRF
+    response = client.post("/bench/floor/", HTTP_X_CSRFTOKEN=Server.CSRF)
+    assert response.status_code == 201
+    assert Session.objects.filter(session_key__startswith=FLOOR_PREFIX).count() == 1
+
+
+@pytest.mark.django_db
+def test_synthetic_patrols_are_filed_by_street_clerks_only(monkeypatch):
+    """Not by the bench's own accounts (their filings are deleted after the concurrent
+    run), even when a reused database already holds them; not by leads or HQ."""
+    from estates.benchmarks import BENCH_USER_PREFIX, bench_clerks
+    from estates.demo import seed_organisation
+    from inspections.models import PatrolRecord
+
+    monkeypatch.setattr("estates.management.commands.bench.analyze", lambda: None)
+    seed_organisation()
+    bench_clerks()  # as a database a previous run left them in
+    call_command("bench", compounds=30, days=4, load_only=True)
+    filers = PatrolRecord.objects.values_list("filed_by__username", "filed_by__role").distinct()
+    assert PatrolRecord.objects.exists()
+    assert {role for _, role in filers} == {Role.STREET_CLERK}
+    assert not [name for name, _ in filers if name.startswith(BENCH_USER_PREFIX)]

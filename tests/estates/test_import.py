@@ -51,6 +51,12 @@ def org(community_a, community_a2, community_b):
     CampaignFactory(year=2013)
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Uploads stored by the import page stay out of the real MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def messages(result):
     return [str(e) for e in result.errors]
 

@@ -18,8 +18,9 @@ def test_ledger_page_query_count(login, django_assert_num_queries, hq_staff, com
     make_estates(community_a, rows)
     client = login(hq_staff)
     # session, user, filter choices (street offices, communities, campaigns), count,
-    # totals, page of rows, and the idle-expiry session save (savepoint, update, release)
-    with django_assert_num_queries(11):
+    # totals, page of rows; no session save (savepoint, update, release: 3 more while
+    # every request saved it), the log-in saved it under a minute ago (estates.sessions)
+    with django_assert_num_queries(8):
         response = client.get("/estates/")
     assert len(response.context["page_obj"]) == rows
 
@@ -31,7 +32,7 @@ def test_clerk_ledger_page_query_count(
     make_estates(community_a, rows)
     client = login(clerk_a)
     # as HQ's, plus the clerk's street office named in the top bar
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         response = client.get("/estates/")
     assert len(response.context["page_obj"]) == rows
 
@@ -51,9 +52,10 @@ def test_detail_page_query_count(login, django_assert_num_queries, hq_staff, com
     estate = EstateFactory(community=community_a)
     client = login(hq_staff)
     client.post(f"/estates/{estate.pk}/archive/", {"reason": "测试"})
-    # 7 for the page itself, plus each app's section (works: 3 and 1 for its acceptance
-    # form, inspections: 3, coverage: 3)
-    with django_assert_num_queries(17):
+    # 4 for the page itself (session, user, the compound, its audit trail; no session
+    # save), plus each app's section (works: 3 and 1 for its acceptance form,
+    # inspections: 3, coverage: 3)
+    with django_assert_num_queries(14):
         client.get(f"/estates/{estate.pk}/")
 
 
@@ -61,6 +63,6 @@ def test_detail_page_query_count(login, django_assert_num_queries, hq_staff, com
 def test_export_query_count(login, django_assert_num_queries, hq_staff, community_a, rows):
     make_estates(community_a, rows)
     client = login(hq_staff)
-    with django_assert_num_queries(7):  # session, user, count, rows, session save (3)
+    with django_assert_num_queries(4):  # session, user, count, rows (no session save)
         response = client.get("/estates/export.xlsx")
     assert response.status_code == 200

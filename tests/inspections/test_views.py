@@ -183,13 +183,15 @@ def test_refused_hazard_move_on_the_page_is_a_message(clerk_a, hq_staff, site_a,
     assert hazard.status == Hazard.Status.OPEN
 
 
-def test_hazard_pages_are_scoped(clerk_a, clerk_b, community_lead_a, site_a, login):
+def test_hazard_pages_are_scoped(
+    clerk_a, clerk_b, community_lead_a, site_a, login, nothing_changed
+):
     hazard = HazardFactory(estate=site_a, reported_by=clerk_a)
     assert login(clerk_b).get(f"/inspections/hazards/{hazard.pk}/").status_code == 404
-    assert login(clerk_b).post(f"/inspections/hazards/{hazard.pk}/close/").status_code == 404
-    assert (
-        login(community_lead_a).post(f"/inspections/hazards/{hazard.pk}/close/").status_code == 403
-    )
+    with nothing_changed(hazard):
+        other = login(clerk_b).post(f"/inspections/hazards/{hazard.pk}/close/")
+        lead = login(community_lead_a).post(f"/inspections/hazards/{hazard.pk}/close/")
+    assert other.status_code == 404 and lead.status_code == 403
     assert site_a.name not in login(clerk_b).get("/inspections/hazards/").content.decode()
 
 
@@ -205,8 +207,7 @@ def test_overdue_hazards_escalate_to_hq_list(hq_staff, clerk_a, site_a, contract
     )
     body = login(hq_staff).get("/inspections/hazards/?overdue=true").content.decode()
     assert "逾期" in body and site_a.name in body
-    home = login(hq_staff).get("/").content.decode()
-    assert "逾期隐患" in home
+    # HQ's home shows it from the next roll-up's snapshot: tests/reports/test_home_district.py
 
 
 def test_missed_register_scoped(clerk_a, clerk_b, site_a, site_b, login):
@@ -324,23 +325,25 @@ def test_list_pages_render_for_every_persona(
             assert client.get(url).status_code == 200, (user, url)
 
 
-# Queries per page, session and user included: pinned at 2 rows and again at 20.
+# Queries per page, session and user included: pinned at 2 rows and again at 20. No
+# session save among them: the session was saved at the log-in, under a minute ago
+# (estates.sessions; each count was 3 higher while every request saved it).
 PINNED = {
     "hq": {
-        "/inspections/": 7,  # the totals, then a page of the board
-        "/inspections/patrols/": 8,  # paged without a count
-        "/inspections/hazards/": 10,
-        "/inspections/missed/": 9,
-        "/inspections/compliance/": 9,
-        "/inspections/quality/": 9,
+        "/inspections/": 4,  # the totals, then a page of the board
+        "/inspections/patrols/": 5,  # paged without a count
+        "/inspections/hazards/": 7,
+        "/inspections/missed/": 6,
+        "/inspections/compliance/": 6,
+        "/inspections/quality/": 6,
     },
     "clerk1": {
-        "/inspections/": 8,
-        "/inspections/patrols/": 9,
-        "/inspections/hazards/": 11,
-        "/inspections/missed/": 10,
-        "/inspections/compliance/": 10,
-        "/inspections/quality/": 9,
+        "/inspections/": 5,
+        "/inspections/patrols/": 6,
+        "/inspections/hazards/": 8,
+        "/inspections/missed/": 7,
+        "/inspections/compliance/": 7,
+        "/inspections/quality/": 6,
     },
 }
 

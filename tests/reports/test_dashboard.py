@@ -140,11 +140,15 @@ def test_query_count_does_not_grow_with_the_district(
 
     with CaptureQueriesContext(connection) as small:
         client.get(reverse(path))
+    small = len(small)  # now: the connection's query log is bounded, its indexes shift
     build_district(12, estates=40, user=hq_staff, today=today)
     frozen.shift(timedelta(minutes=1))
     run = services.request_rollup(
         kind=RollupRun.Kind.DATES, date_from=today, date_to=today, enqueue=False
     )
     services.execute_rollup(run.pk)
-    with django_assert_num_queries(len(small)):
+    # A minute on, this request refreshes the session's expiry (estates.sessions): one
+    # save, not part of the page's count.
+    client.get(reverse(path))
+    with django_assert_num_queries(small):
         client.get(reverse(path))

@@ -182,6 +182,43 @@ def password():
     return PASSWORD
 
 
+# --- refused writes -------------------------------------------------------------------
+#: The apps whose tables a refused write must leave as they were.
+PROJECT_APPS = ("estates", "works", "inspections", "coverage", "reports")
+
+
+def _database_state(instances):
+    from django.apps import apps
+    from django.forms.models import model_to_dict
+
+    counts = {
+        model._meta.label: model._base_manager.count()
+        for name in PROJECT_APPS
+        for model in apps.get_app_config(name).get_models()
+    }
+    rows = [model_to_dict(type(obj)._base_manager.get(pk=obj.pk)) for obj in instances]
+    return counts, rows
+
+
+@pytest.fixture
+def nothing_changed(db):
+    """``with nothing_changed(estate, hazard): <a refused write>`` asserts the write left
+    every table of the project's apps with as many rows as before (no audit event, no
+    message, no new record) and each given row with the same values."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def _unchanged(*instances):
+        before = _database_state(instances)
+        yield
+        after = _database_state(instances)
+        changed = {k: (before[0][k], after[0][k]) for k in before[0] if before[0][k] != after[0][k]}
+        assert changed == {}, f"rows added or removed: {changed}"
+        assert after[1] == before[1], "a refused write changed a row"
+
+    return _unchanged
+
+
 @pytest.fixture
 def api():
     return APIClient()

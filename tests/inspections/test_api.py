@@ -86,18 +86,21 @@ def test_api_cannot_create_for_another_streets_compound(api_as, clerk_a, site_b)
     assert not PatrolRecord.objects.exists()
 
 
-def test_api_hq_cannot_file(api_as, hq_staff, site_a):
-    response = api_as(hq_staff).post(
-        "/api/patrols/", {"estate": site_a.pk, "patrollers": "x"}, format="json"
-    )
+def test_api_hq_cannot_file(api_as, hq_staff, site_a, nothing_changed):
+    with nothing_changed():
+        response = api_as(hq_staff).post(
+            "/api/patrols/", {"estate": site_a.pk, "patrollers": "x"}, format="json"
+        )
     assert response.status_code == 403
 
 
-def test_api_patrols_cannot_be_edited_or_deleted(api_as, clerk_a, site_a):
+def test_api_patrols_cannot_be_edited_or_deleted(api_as, clerk_a, site_a, nothing_changed):
     record = PatrolRecordFactory(estate=site_a, filed_by=clerk_a)
     client = api_as(clerk_a)
-    assert client.patch(f"/api/patrols/{record.pk}/", {"findings": "x"}).status_code == 405
-    assert client.delete(f"/api/patrols/{record.pk}/").status_code == 405
+    with nothing_changed(record):
+        edited = client.patch(f"/api/patrols/{record.pk}/", {"findings": "x"})
+        deleted = client.delete(f"/api/patrols/{record.pk}/")
+    assert edited.status_code == 405 and deleted.status_code == 405
 
 
 def test_api_amend(api_as, clerk_a, site_a):
@@ -113,13 +116,15 @@ def test_api_amend(api_as, clerk_a, site_a):
     assert detail["amendments"][0]["changes"]["findings"]["new"] == "更正"
 
 
-def test_api_other_street_gets_404(api_as, clerk_a, clerk_b, site_a):
+def test_api_other_street_gets_404(api_as, clerk_a, clerk_b, site_a, nothing_changed):
     record = PatrolRecordFactory(estate=site_a, filed_by=clerk_a)
     hazard = HazardFactory(estate=site_a, reported_by=clerk_a)
     client = api_as(clerk_b)
     assert client.get(f"/api/patrols/{record.pk}/").status_code == 404
-    assert client.post(f"/api/patrols/{record.pk}/amend/", {"reason": "x"}).status_code == 404
-    assert client.post(f"/api/hazards/{hazard.pk}/close/").status_code == 404
+    with nothing_changed(record, hazard):
+        amended = client.post(f"/api/patrols/{record.pk}/amend/", {"reason": "x"})
+        closed = client.post(f"/api/hazards/{hazard.pk}/close/")
+    assert amended.status_code == 404 and closed.status_code == 404
 
 
 def test_api_hazard_moves(api_as, clerk_a, hq_staff, site_a, contractor):
@@ -143,9 +148,13 @@ def test_api_hazard_moves(api_as, clerk_a, hq_staff, site_a, contractor):
     assert hazard.contractor == contractor
 
 
-def test_api_community_lead_cannot_move_hazard(api_as, clerk_a, community_lead_a, site_a):
+def test_api_community_lead_cannot_move_hazard(
+    api_as, clerk_a, community_lead_a, site_a, nothing_changed
+):
     hazard = HazardFactory(estate=site_a, reported_by=clerk_a)
-    assert api_as(community_lead_a).post(f"/api/hazards/{hazard.pk}/close/").status_code == 403
+    with nothing_changed(hazard):
+        response = api_as(community_lead_a).post(f"/api/hazards/{hazard.pk}/close/")
+    assert response.status_code == 403
 
 
 def test_api_quality_inspection(api_as, inspector, clerk_a, clerk_b, site_a):

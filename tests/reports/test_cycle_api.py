@@ -30,10 +30,12 @@ def test_clerk_writes_and_submits_through_the_api(api_as, clerk_a, estate_a):
     assert report.statistics_sha256 == submitted.data["statistics_sha256"] != ""
 
 
-def test_another_streets_clerk_gets_404(api_as, clerk_b, report):
+def test_another_streets_clerk_gets_404(api_as, clerk_b, report, nothing_changed):
     response = api_as(clerk_b).get(f"/api/weekly-reports/{report.pk}/")
     assert response.status_code == 404
-    assert api_as(clerk_b).post(f"/api/weekly-reports/{report.pk}/sign/").status_code == 404
+    with nothing_changed(report):
+        signed = api_as(clerk_b).post(f"/api/weekly-reports/{report.pk}/sign/")
+    assert signed.status_code == 404
 
 
 def test_another_streets_clerk_does_not_list_it(api_as, clerk_b, report):
@@ -55,9 +57,14 @@ def test_community_lead_cannot_submit_through_the_api(api_as, community_lead_a, 
     assert not WeeklyReport.objects.exists()
 
 
-def test_lead_signs_hq_returns_with_reason(api_as, street_lead_a, hq_staff, report):
+def test_lead_signs_hq_returns_with_reason(
+    api_as, street_lead_a, hq_staff, report, nothing_changed
+):
     assert api_as(street_lead_a).post(f"/api/weekly-reports/{report.pk}/sign/").status_code == 200
-    missing = api_as(hq_staff).post(f"/api/weekly-reports/{report.pk}/return/", {}, format="json")
+    with nothing_changed(report):
+        missing = api_as(hq_staff).post(
+            f"/api/weekly-reports/{report.pk}/return/", {}, format="json"
+        )
     assert missing.status_code == 400 and "reason" in missing.data
     returned = api_as(hq_staff).post(
         f"/api/weekly-reports/{report.pk}/return/", {"reason": "数据有误"}, format="json"

@@ -127,8 +127,13 @@ def test_transition_needs_csrf_token(clerk_a, awarded, item_a):
     assert item_a.status == EstateWorksItem.Status.TENDERED
 
 
-def test_community_lead_cannot_move_items(login, community_lead_a, awarded, item_a):
-    response = login(community_lead_a).post(reverse("works:transition", args=[item_a.pk, "start"]))
+def test_community_lead_cannot_move_items(
+    login, community_lead_a, awarded, item_a, nothing_changed
+):
+    with nothing_changed(item_a):
+        response = login(community_lead_a).post(
+            reverse("works:transition", args=[item_a.pk, "start"])
+        )
     assert response.status_code == 403
 
 

@@ -4,12 +4,21 @@
 They call the expressions of ``works.queries`` and compute no figure of their own."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from estates.asof import WAN, rounded
 from estates.models import Estate, WorksItem
 from works.models import EstateWorksItem, TenderPackageItem
 from works.queries import contract_plan, with_progress
+
+
+def money_rows_differ(rows, total, key: str = "budget_total") -> bool:
+    """Whether rows of yuan shown in 万元 rounded to two places fail to add up to their
+    total shown the same way (the page then carries the rounding note)."""
+    shown = sum((rounded(Decimal(r[key] or 0) / WAN) for r in rows), Decimal(0))
+    return shown != rounded(Decimal(total or 0) / WAN)
 
 
 def planned_dates(estate) -> tuple:

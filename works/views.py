@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from estates import audit
+from estates.asof import ROUNDING_NOTE, computed_label
 from estates.exports import export_or_enqueue
 from estates.guards import require
 from estates.mixins import FilteredListMixin, ScopedMixin, WriteAllowedMixin
@@ -52,6 +53,7 @@ from works.models import (
     Phase,
     TenderPackage,
 )
+from works.queries import DEFINITIONS as WORKS_DEFINITIONS
 from works.queries import (
     OVERDUE_LABELS,
     district_totals,
@@ -59,7 +61,7 @@ from works.queries import (
     street_office_totals,
     with_progress,
 )
-from works.sheets import DISTRICT_ESTATES, progress_rows, sheet_items
+from works.sheets import DISTRICT_ESTATES, money_rows_differ, progress_rows, sheet_items
 
 
 def _today():
@@ -106,8 +108,12 @@ class WorksListView(FilteredListMixin, TemplateView):
         context["filter"] = filterset
         context["page_obj"] = page
         context["rows"] = progress_rows(page, today)
-        context["totals"] = street_office_totals(filterset.qs, today)
+        context["totals"] = list(street_office_totals(filterset.qs, today))
         context["district"] = district_totals(filterset.qs, today)
+        context["current_note"] = WORKS_DEFINITIONS["current"]
+        context["computed"] = computed_label()
+        if money_rows_differ(context["totals"], context["district"]["budget_total"]):
+            context["rounding_note"] = ROUNDING_NOTE
         return context
 
 

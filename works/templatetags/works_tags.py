@@ -1,6 +1,6 @@
 """Money in the units users expect: yuan with thousands separators, or 万元."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
@@ -12,7 +12,9 @@ def wan(value, places=2):
     """Yuan → 万元 with ``places`` decimals ("12.35")."""
     if value in (None, ""):
         return ""
-    amount = Decimal(value) / Decimal(10000)
+    # Rounded half up (as the weekly pack rounds), not Python's default half to even.
+    step = Decimal(1).scaleb(-int(places))
+    amount = (Decimal(value) / Decimal(10000)).quantize(step, rounding=ROUND_HALF_UP)
     return f"{amount:,.{int(places)}f}"
 
 

@@ -295,7 +295,7 @@ class Dashboard:
                 for p in FUNNEL
             ]
             rows.append((row["unit"].name, segs, row["href"]))
-        return charts.stacked_bars(rows, title="各单位小区阶段", label_width=118)
+        return charts.stacked_bars(rows, title="各单位小区阶段", label_width=136)
 
     def _share(self, part, whole):
         return _share_text(self._n(part), self._n(whole))

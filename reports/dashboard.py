@@ -163,7 +163,7 @@ class Dashboard:
         return charts.bar_chart(
             [
                 bar("工程预算", "budget", charts.PALETTE[0]),
-                bar("已定标项目预算", "budget_contracted", charts.PALETTE[1]),
+                bar("已签合同项目预算", "budget_contracted", charts.PALETTE[1]),
                 bar("合同金额", "contract_amount", charts.PALETTE[2]),
             ],
             title="预算与合同（万元）",

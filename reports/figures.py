@@ -682,7 +682,7 @@ FIGURES += tuple(
         f"acceptance_{status}",
         f"验收单{label}",
         "份",
-        f"统计日终了时状态为「{label}」的工程竣工验收单份数（按验收单的状态记录）。",
+        f"统计日终了时状态为「{label}」的工程竣工验收单份数（按验收单的状态记录，不限批次）。",
         "acceptance",
     )
     for status, label in AcceptanceForm.Status.choices

@@ -9,6 +9,10 @@ from coverage.queries import coverage_figures
 def panels(user):
     if not user.role or user.is_company_staff:
         return []
+    # HQ's district-wide figures come from the roll-up's snapshots (reports.home): this
+    # live aggregate over every compound took seconds at nation scale.
+    if user.is_hq:
+        return []
     figures = coverage_figures(user, on=timezone.localdate())
     return [
         {

@@ -1,13 +1,18 @@
-"""The ledger's panel on the home page: compounds by street office (HQ) or by community
-(a street office, a community), in one aggregate query."""
+"""The ledger's panel on the home page of a street office or a community: compounds by
+community, in one aggregate query. HQ's home reads the district from the roll-up's
+snapshots (reports.home)."""
 
 from django.db.models import Count, Q, Sum
 
-from estates.models import Community, Estate, StreetOffice
+from estates.models import Community, Estate
 
 
 def panels(user):
     if not user.role:
+        return []
+    # HQ's district-wide figures come from the roll-up's snapshots (reports.home): this
+    # live aggregate over every compound took seconds at nation scale.
+    if user.is_hq:
         return []
     active = Q(archived_at__isnull=True)
     estates = Estate.objects.visible_to(user).filter(active)
@@ -17,30 +22,19 @@ def panels(user):
         good=Count("id", filter=Q(condition_class=Estate.ConditionClass.GOOD)),
         scattered=Count("id", filter=Q(kind=Estate.Kind.SCATTERED)),
     )
-    if user.is_hq:
-        prefix = "communities__estates__"
-        rows = StreetOffice.objects.annotate(
-            estate_count=Count(prefix + "id", filter=Q(**{prefix + "archived_at__isnull": True})),
-            household_total=Sum(
-                prefix + "household_count", filter=Q(**{prefix + "archived_at__isnull": True})
-            ),
-        )
-        by = "街道办事处"
-    else:
-        rows = Community.objects.visible_to(user).annotate(
-            estate_count=Count("estates", filter=Q(estates__archived_at__isnull=True)),
-            household_total=Sum(
-                "estates__household_count", filter=Q(estates__archived_at__isnull=True)
-            ),
-        )
-        by = "社区"
+    rows = Community.objects.visible_to(user).annotate(
+        estate_count=Count("estates", filter=Q(estates__archived_at__isnull=True)),
+        household_total=Sum(
+            "estates__household_count", filter=Q(estates__archived_at__isnull=True)
+        ),
+    )
     return [
         {
             "template": "estates/_home_panel.html",
             "order": 35,
             "totals": totals,
             "rows": rows,
-            "by": by,
-            "link_param": "street_office" if user.is_hq else "community",
+            "by": "社区",
+            "link_param": "community",
         }
     ]

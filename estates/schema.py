@@ -7,6 +7,9 @@ once for every endpoint):
 - every write documents its 400 (messages per field), every write its 403, every
   endpoint on one row its 404, with the bodies DRF sends;
 - requests carrying a body document 413 (``REQUEST_BODY_MAX_MB``);
+- fields a serializer leaves out for some callers (``optional_in_response``, e.g. the
+  amounts a community lead or a company's people do not see) are not required in
+  responses;
 - times are ``HH:MM[:SS]`` by pattern, not ``format: time`` (which means RFC 3339 with
   an offset, which DRF does not write).
 """
@@ -67,6 +70,15 @@ class AutoSchema(BaseAutoSchema):
             schema["nullable"] = True
         if getattr(model_field, "blank", False) and "enum" in schema and "" not in schema["enum"]:
             schema["enum"] = [*schema["enum"], ""]
+        return schema
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        optional = set(getattr(serializer, "optional_in_response", ()) or ())
+        if direction == "response" and optional and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in optional]
+            if not schema["required"]:
+                del schema["required"]
         return schema
 
     def _get_response_bodies(self, direction="response"):

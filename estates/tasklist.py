@@ -11,7 +11,7 @@ and says how many more there are."""
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, F, Window
+from django.db.models import F, Func, IntegerField, Subquery
 from django.utils import timezone
 
 from estates.hooks import app_modules
@@ -67,6 +67,18 @@ def _as_date(value):
     return value
 
 
+def _total(queryset):
+    """The number of the source's rows, as an uncorrelated scalar subquery that the row
+    query carries (no query of its own): counted once on the bare table, where a window
+    ``COUNT(*) OVER ()`` joined every row to its ``select_related`` tables before
+    counting (0.4 s for HQ's 12,000 hazards to verify at nation scale, ``manage.py
+    bench``). ``COUNT`` as a plain function, so the subquery has no ``GROUP BY``."""
+    counted = queryset.order_by().annotate(
+        todo_n=Func(F("pk"), function="COUNT", output_field=IntegerField())
+    )
+    return Subquery(counted.values("todo_n"), output_field=IntegerField())
+
+
 def todo_for(user, today: date | None = None, limit: int = ROWS_PER_GROUP) -> list[Group]:
     """The user's groups with at least one task, most urgent group first; in a group the
     earliest deadline first (overdue ones at the top)."""
@@ -74,7 +86,7 @@ def todo_for(user, today: date | None = None, limit: int = ROWS_PER_GROUP) -> li
     groups = []
     for source in sources(user, today):
         rows = list(
-            source.queryset.annotate(todo_total=Window(Count("pk"))).order_by(
+            source.queryset.annotate(todo_total=_total(source.queryset)).order_by(
                 F(source.deadline).asc(nulls_last=True), "pk"
             )[:limit]
         )

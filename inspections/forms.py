@@ -284,7 +284,9 @@ class QualityInspectionForm(forms.Form):
 
 
 class RespondForm(forms.Form):
-    response_note = forms.CharField(label="整改回复", widget=forms.Textarea(attrs={"rows": 3}))
+    response_note = forms.CharField(
+        label="整改回复", max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class RecheckForm(ReinspectForm):

@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -54,7 +54,13 @@ class DashboardViewSet(viewsets.ViewSet):
                 description="统计单位，如 district-1、street_office-3、community-7",
             )
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            # A role without a dashboard (a company's people), or a unit outside the scope.
+            404: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="没有可看的驾驶舱或统计单位不在管辖范围内"
+            ),
+        },
         summary="驾驶舱统计（快照）",
     )
     def list(self, request):

@@ -163,7 +163,7 @@ class Dashboard:
         return charts.bar_chart(
             [
                 bar("工程预算", "budget", charts.PALETTE[0]),
-                bar("已定标项目预算", "budget_contracted", charts.PALETTE[1]),
+                bar("已签合同项目预算", "budget_contracted", charts.PALETTE[1]),
                 bar("合同金额", "contract_amount", charts.PALETTE[2]),
             ],
             title="预算与合同（万元）",
@@ -295,7 +295,7 @@ class Dashboard:
                 for p in FUNNEL
             ]
             rows.append((row["unit"].name, segs, row["href"]))
-        return charts.stacked_bars(rows, title="各单位小区阶段", label_width=118)
+        return charts.stacked_bars(rows, title="各单位小区阶段", label_width=136)
 
     def _share(self, part, whole):
         return _share_text(self._n(part), self._n(whole))

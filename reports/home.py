@@ -1,7 +1,13 @@
 """This app's panels on the home page: 我的待办 at the top of every role's home, then the
 compact dashboard of the user's unit, read from the roll-up's snapshots (a fixed number of
 queries at any size), and the Tuesday cycle (this week's report and its time left for a
-street office; reports in, late and missing for HQ)."""
+street office; reports in, late and missing for HQ).
+
+HQ's home is the district from the snapshots alone, with a row per street office: the
+other apps' live panels aggregate raw rows per request, which took seconds at nation
+scale (50,000 compounds, `manage.py bench`), so they serve only the smaller scopes of
+street-office and community users (see each app's ``home.py``). Every figure shown from
+a snapshot carries its snapshot time."""
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -19,7 +25,10 @@ def panels(user):
         {"template": "reports/_todo_panel.html", "order": 0, "todo_groups": todo_for(user, limit=3)}
     ]
     unit = home_unit(user)
-    if unit is not None:
+    if unit is not None and user.is_hq:
+        board = dashboard.build(unit, timezone.localdate(), with_rows=True, with_trend=False)
+        result.append({"template": "reports/_home_district.html", "order": 1, "board": board})
+    elif unit is not None:
         board = dashboard.build(unit, timezone.localdate(), with_rows=False, with_trend=False)
         result.append({"template": "reports/_home_panel.html", "order": 1, "board": board})
     return result + cycle_panels(user)

@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from estates.models import AuditEvent, Campaign, WorksItem
@@ -65,7 +65,9 @@ def _as_value(value) -> Decimal | None:
 def compute_day(on: date, units, item_numbers, *, every_unit=None) -> list[Row]:
     """The rows of ``units`` on ``on``: every source once for every unit (a fixed number
     of grouped queries, whatever the number of units; see ``reports.figures.Day``)."""
-    day = Day(on, every_unit if every_unit is not None else units)
+    every_unit = every_unit if every_unit is not None else units
+    offices, stored = _narrowing(on, units, every_unit)
+    day = Day(on, every_unit, offices=offices, stored=stored)
     found = {}
     for source in SOURCES:
         for key, values in day.compute(source).items():
@@ -90,6 +92,39 @@ def compute_day(on: date, units, item_numbers, *, every_unit=None) -> list[Row]:
                     value = values.get(key, figure.empty)
                     rows.append(Row(unit.kind, unit.id, on, key, 0, _as_value(value)))
     return rows
+
+
+def _narrowing(on: date, units, every_unit):
+    """When ``units`` are some street offices (with their communities and district),
+    compute only those offices and read the district's and their stored rows of ``on``
+    to carry the district forward by their change (one query). (None, None): compute
+    every unit."""
+    wanted = {u.key for u in units}
+    if wanted >= {u.key for u in every_unit}:
+        return None, None
+    offices = {u.street_office_id for u in units if u.kind != Kind.DISTRICT}
+    if not offices:
+        return None, None
+    districts = {u.id for u in every_unit if u.kind == Kind.DISTRICT}
+    rows = Snapshot.objects.filter(date=on).filter(
+        Q(unit_kind=Kind.STREET_OFFICE, unit_id__in=offices)
+        | Q(unit_kind=Kind.DISTRICT, unit_id__in=districts)
+    )
+    stored = {}
+    for kind, unit_id, metric, item, value in rows.values_list(
+        "unit_kind", "unit_id", "metric", "item", "value"
+    ):
+        key = ((kind, unit_id), metric)
+        if BY_KEY.get(metric) is None:
+            continue
+        if BY_KEY[metric].per_item:
+            if item:
+                stored.setdefault(key, {})[item] = value
+            else:
+                stored.setdefault(key, {})
+        elif value is not None:
+            stored[key] = value
+    return offices, stored
 
 
 def compute(units, dates) -> list[Row]:

@@ -89,7 +89,7 @@ class WeeklyPackMixin(LoginRequiredMixin):
     def get_pack(self):
         today = timezone.localdate()
         meeting = parse_meeting(self.request.GET.get("meeting"), today)
-        return build_pack(Scope.for_user(self.request.user), week_of(meeting, today))
+        return build_pack(Scope.for_user(self.request.user), week_of(meeting, today), league=True)
 
 
 class WeeklyPackView(WeeklyPackMixin, TemplateView):
@@ -161,9 +161,11 @@ class LeagueMixin(RoleRequiredMixin):
         today = timezone.localdate()
         on = rollup.latest_date(on=today)
         weights = LeagueWeights.current()
-        offices = list(StreetOffice.objects.visible_to(user).order_by("sort_order", "pk"))
+        # Ranked among every street office; a street office sees its own row and place.
+        offices = list(StreetOffice.objects.order_by("sort_order", "pk"))
+        visible = set(StreetOffice.objects.visible_to(user).values_list("pk", flat=True))
         rows = league.table(on, weights, offices) if on else []
-        return on, weights, rows
+        return on, weights, [row for row in rows if row.unit_id in visible]
 
 
 class LeagueView(LeagueMixin, TemplateView):

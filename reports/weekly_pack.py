@@ -14,7 +14,7 @@ past week's pack is the same whenever it is built. The same sections become the 
 the Excel workbook and the PDF; ``Section.row_for(street_office_id)`` gives one street
 office's row (for freezing into its weekly report)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
@@ -35,6 +35,10 @@ class WeeklyPack:
     unit: str
     sections: list[Section]
     computed_at: datetime
+    #: the dashboard's SVG charts as of the period's end (``pack_charts``), for the PDF
+    charts: list = field(default_factory=list)
+    #: the day the league and the charts read their snapshots for (None: no snapshot)
+    snapshot_day: date | None = None
 
     @property
     def start(self) -> date:
@@ -106,19 +110,105 @@ def week_of(meeting: date, today: date) -> Period:
     return Period(meeting - timedelta(days=7), meeting - timedelta(days=1), today)
 
 
-def build_pack(scope, period: Period, *, now: datetime | None = None) -> WeeklyPack:
-    """The pack of ``scope`` for ``period`` (see the module docstring)."""
+def build_pack(
+    scope, period: Period, *, now: datetime | None = None, league=False, charts_for=None
+) -> WeeklyPack:
+    """The pack of ``scope`` for ``period`` (see the module docstring). With ``league``
+    the 排名通报 section is added, and with ``charts_for`` (a ``reports.units.Unit``)
+    the dashboard's charts of that unit: both read the roll-up's snapshots of the
+    period's last day, so they are left out of the statistics a weekly report freezes."""
     scope = as_scope(scope)
     sections = []
     for module in app_modules("weekly"):
         sections.extend(module.sections(scope, period))
-    return WeeklyPack(
+    pack = WeeklyPack(
         meeting=period.end + timedelta(days=1),
         period=period,
         unit=scope.label,
         sections=sections,
         computed_at=now or timezone.now(),
     )
+    if league:
+        section = league_section(scope, period)
+        if section is not None:
+            pack.sections.append(section)
+    if charts_for is not None:
+        pack.charts, pack.snapshot_day = pack_charts(charts_for, period)
+    return pack
+
+
+def _snapshot_day(period: Period) -> date | None:
+    from reports import rollup
+
+    return rollup.latest_date(on=period.as_of)
+
+
+def league_section(scope, period: Period) -> Section | None:
+    """排名通报 as of the period's last day with snapshots: the street offices of the
+    whole district ranked (``reports.league``), the rows of ``scope``'s street offices,
+    and the district's mean of each component at the foot."""
+    from estates.models import StreetOffice
+    from reports import league
+    from reports.models import LeagueWeights
+
+    on = _snapshot_day(period)
+    if on is None:
+        return None
+    weights = LeagueWeights.current()
+    rows = league.table(on, weights, list(StreetOffice.objects.order_by("sort_order", "pk")))
+    mine = set(scope.street_offices.values_list("pk", flat=True))
+    sheet = league.league_sheet(rows, weights, on=on, unit=scope.label)
+
+    def mean(values):
+        values = [v for v in values if v is not None]
+        return sum(values) / len(values) if values else None
+
+    totals = (
+        "",
+        "",
+        "各街道平均",
+        mean(r.score for r in rows),
+        *(mean(r.components.get(c.key) for r in rows) for c in league.COMPONENTS),
+    )
+    return Section(
+        title=f"排名通报（{on:%Y年%m月%d日}快照）",
+        sheet_name="排名通报",
+        columns=tuple(sheet.columns),
+        rows=[
+            Row(row.unit_id, tuple(cells))
+            for row, cells in zip(rows, sheet.rows, strict=True)
+            if row.unit_id in mine
+        ],
+        totals=totals,
+        notes=[
+            "排名按综合得分（各项得分按指挥部设定的权重加权平均，缺项不计）从高到低；"
+            "较上周为与 7 天前快照排名相比的名次变化。"
+        ],
+        definitions=list(sheet.notes),
+    )
+
+
+def pack_charts(unit, period: Period) -> tuple[list, date | None]:
+    """The dashboard's SVG charts (``reports.dashboard``) of ``unit`` as of the period's
+    last day with snapshots, as ``[(title, svg)]``: the same drawings as the web page,
+    for the PDF's chart page."""
+    from reports import dashboard
+
+    board = dashboard.build(unit, period.as_of)
+    if board.on is None:
+        return [], None
+    drawings = [
+        ("整治进度漏斗（达到各阶段的小区数）", board.funnel_chart),
+        ("各工作内容进度（项）", board.items_chart),
+        ("巡查填报率（%）", board.filing_chart),
+        ("安全隐患（处）", board.hazards_chart),
+        ("物业管理覆盖（%）", board.coverage_chart),
+        ("预算与合同（万元）", board.budget_chart),
+        ("本周周报与督办事项", board.weekly_chart if unit.kind != "community" else None),
+        (f"近{dashboard.TREND_WEEKS}周趋势", board.trend_chart),
+        ("各单位小区阶段", board.rows_chart if board.rows else None),
+    ]
+    return [(title, draw()) for title, draw in drawings if draw], board.on
 
 
 def pack_workbook(pack: WeeklyPack):

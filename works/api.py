@@ -42,6 +42,11 @@ class AmountsHiddenMixin:
 
     amount_fields: tuple = ()
 
+    @property
+    def optional_in_response(self) -> tuple:
+        """Documented as optional in the schema (``estates.schema``): absent for some."""
+        return self.amount_fields
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")

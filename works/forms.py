@@ -163,6 +163,7 @@ class CompanyAccountForm(forms.Form):
     phone = forms.CharField(label="电话", max_length=20, required=False)
     password = forms.CharField(
         label="初始密码",
+        max_length=1024,
         widget=forms.PasswordInput(render_value=False),
         help_text="至少 12 位，不能是常见密码或连续字符；请线下告知本人并提醒其登录后修改。",
     )

@@ -165,3 +165,93 @@ def test_a_foreign_key_beyond_64_bits_is_a_400(api_as, clerk_a, community_a, not
         )
     assert response.status_code == 400
     assert "community" in response.json()
+
+
+# --- every typed text declares a maximum, in the model and in the serializers and forms ----
+def _project_classes(base):
+    """Every subclass of ``base`` defined in a module of the project's own apps."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from estates.hooks import project_apps
+
+    found = set()
+    for app in project_apps():
+        package = importlib.import_module(app.name)
+        for info in pkgutil.walk_packages(package.__path__, f"{app.name}."):
+            if any(part in info.name for part in (".migrations", ".management")):
+                continue
+            module = importlib.import_module(info.name)
+            for obj in vars(module).values():
+                if (
+                    inspect.isclass(obj)
+                    and issubclass(obj, base)
+                    and obj.__module__ == module.__name__
+                ):
+                    found.add(obj)
+    return sorted(found, key=lambda c: f"{c.__module__}.{c.__name__}")
+
+
+def _unbounded_serializer_fields(fields, where):
+    from rest_framework import serializers
+
+    for name, field in fields.items():
+        if field.read_only:
+            continue
+        if isinstance(field, serializers.ListSerializer):
+            field = field.child
+        if isinstance(field, serializers.Serializer):
+            yield from _unbounded_serializer_fields(field.fields, f"{where}.{name}")
+            continue
+        if isinstance(field, serializers.ListField):
+            field = field.child
+        free_text = isinstance(field, serializers.CharField) and not isinstance(
+            field, serializers.ChoiceField
+        )
+        if free_text and field.max_length is None:
+            yield f"{where}.{name}"
+
+
+def test_every_writable_text_field_of_every_serializer_has_a_maximum():
+    from rest_framework import serializers
+
+    classes = _project_classes(serializers.Serializer)
+    assert len(classes) > 30
+    unbounded = []
+    for serializer in classes:
+        fields = serializer().fields
+        unbounded += _unbounded_serializer_fields(fields, serializer.__name__)
+    assert unbounded == []
+
+
+def test_every_text_field_of_every_form_has_a_maximum():
+    from django import forms
+
+    classes = _project_classes(forms.BaseForm)
+    assert len(classes) > 30
+    unbounded = [
+        f"{form.__module__}.{form.__name__}.{name}"
+        for form in classes
+        for name, field in form.base_fields.items()
+        if isinstance(field, forms.CharField) and field.max_length is None and not field.disabled
+    ]
+    assert unbounded == []
+
+
+def test_a_quality_response_over_its_maximum_is_refused_on_the_page(login, clerk_a, estate_a):
+    from inspections import services as inspections
+    from inspections.models import QualityInspection
+    from tests.factories import UserFactory
+
+    inspection = inspections.record_quality_inspection(
+        actor=UserFactory(inspector=True),
+        estate=estate_a,
+        values={"rating": "fail", "findings": "护栏未按图施工"},
+        requirements=[("重新安装", date(2026, 12, 20))],
+    )
+    url = f"/inspections/quality/{inspection.pk}/respond/"
+    response = login(clerk_a).post(url, {"response_note": "记" * 1001}, follow=True)
+    assert "1000" in response.content.decode()  # the message names the maximum
+    inspection.refresh_from_db()
+    assert inspection.status == QualityInspection.Status.SENT and inspection.response_note == ""

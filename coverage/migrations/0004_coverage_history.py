@@ -20,7 +20,7 @@ def reconstruct_history(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coverage', '0002_text_limits'),
+        ('coverage', '0003_serviceassessment_assessment_pending_since'),
         ('estates', '0010_importjob'),
     ]
 

@@ -92,7 +92,7 @@ def build_district(seed: int, *, estates: int, user, today):
         if rng.random() < 0.5:
             start = today - timedelta(days=rng.randint(0, 300))
             ended = start + timedelta(days=rng.randint(0, 400)) if rng.random() < 0.3 else None
-            ManagementArrangement.objects.create(
+            arrangement = ManagementArrangement.objects.create(
                 estate=estate,
                 mode=rng.choice(
                     [ManagementArrangement.Mode.LOGISTICS, ManagementArrangement.Mode.COMMUNITY]
@@ -102,12 +102,13 @@ def build_district(seed: int, *, estates: int, user, today):
                 responsible_name="赵书记",
                 ended_on=ended,
             )
+            record_state(arrangement)
         if rng.random() < 0.3:
             target = (
                 EIGHT_HAVES if estate.condition_class == Estate.ConditionClass.GOOD else FOUR_HAVES
             )
             for item_name in target:
-                ServiceAssessment.objects.create(
+                assessment = ServiceAssessment.objects.create(
                     estate=estate,
                     item=item_name,
                     met=rng.random() < 0.9,
@@ -116,6 +117,7 @@ def build_district(seed: int, *, estates: int, user, today):
                     verified_by=user,
                     verified_at=timezone.now(),
                 )
+                record_state(assessment)
     _cycle(rng, offices, user, today)
     return offices, communities
 

@@ -92,7 +92,7 @@ def build_district(seed: int, *, estates: int, user, today):
         if rng.random() < 0.5:
             start = today - timedelta(days=rng.randint(0, 300))
             ended = start + timedelta(days=rng.randint(0, 400)) if rng.random() < 0.3 else None
-            ManagementArrangement.objects.create(
+            arrangement = ManagementArrangement.objects.create(
                 estate=estate,
                 mode=rng.choice(
                     [ManagementArrangement.Mode.LOGISTICS, ManagementArrangement.Mode.COMMUNITY]
@@ -102,12 +102,13 @@ def build_district(seed: int, *, estates: int, user, today):
                 responsible_name="赵书记",
                 ended_on=ended,
             )
+            record_state(arrangement)
         if rng.random() < 0.3:
             target = (
                 EIGHT_HAVES if estate.condition_class == Estate.ConditionClass.GOOD else FOUR_HAVES
             )
             for item_name in target:
-                ServiceAssessment.objects.create(
+                assessment = ServiceAssessment.objects.create(
                     estate=estate,
                     item=item_name,
                     met=rng.random() < 0.9,
@@ -116,6 +117,7 @@ def build_district(seed: int, *, estates: int, user, today):
                     verified_by=user,
                     verified_at=timezone.now(),
                 )
+                record_state(assessment)
     _cycle(rng, offices, user, today)
     return offices, communities
 
@@ -143,10 +145,13 @@ def _cycle(rng, offices, user, today):
             submitted_at=submitted,
             first_submitted_at=submitted,
         )
-    meeting = Meeting.objects.create(
-        date=week - timedelta(days=7), chair="王主任", attendees="各街道", recorded_by=user
+    # A test may build two districts: one meeting, its items numbered on.
+    meeting, _ = Meeting.objects.get_or_create(
+        date=week - timedelta(days=7),
+        defaults={"chair": "王主任", "attendees": "各街道", "recorded_by": user},
     )
-    for number in range(1, rng.randint(3, 8)):
+    first = meeting.action_items.count() + 1
+    for number in range(first, first + rng.randint(2, 7)):
         closed = rng.random() < 0.3
         ActionItem.objects.create(
             meeting=meeting,

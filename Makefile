@@ -73,12 +73,16 @@ format: venv
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# `--dist loadfile`: a file's tests run in one worker, so a module-scoped fixture (the
+# demo district that the OpenAPI and fuzz tests share, about 10 s to seed) is built once,
+# not once per worker. The Redis pass (one process at a time) and the PostgreSQL pass
+# (one process) share nothing, so they run side by side on the two cores, each one's
+# output printed whole when it ends.
 test: setup lint
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest -m "not postgres and not redis" -n 2
-	$(MAKE) --no-print-directory redis-tests
-	$(MAKE) --no-print-directory pg-tests
+	$(PY) -m pytest -m "not postgres and not redis" -n 2 --dist loadfile
+	$(MAKE) --no-print-directory -j2 --output-sync=target redis-tests pg-tests
 
 # Tests that start a real Celery worker on the real Redis run outside xdist, each file in
 # a process of its own: in-process workers sharing one process (or one Redis under -n 2)

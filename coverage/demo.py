@@ -20,10 +20,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from coverage.models import (
+    ArrangementHistory,
+    AssessmentHistory,
     ManagementArrangement,
     Reinspection,
     ServiceAssessment,
     add_months,
+    backfill_coverage_history,
 )
 from coverage.queries import renovated
 from estates.demo import person, phone
@@ -315,6 +318,9 @@ def seed(*, rng, today, stdout):
     ServiceAssessment.objects.bulk_create(assessments, batch_size=2000)
     Reinspection.objects.bulk_create(reinspections, batch_size=2000)
     _backdate(arrangements, reinspections, now)
+    backfill_coverage_history(
+        ManagementArrangement, ArrangementHistory, ServiceAssessment, AssessmentHistory
+    )
     stdout.write(
         f"  物业管理：{ManagementArrangement.objects.count()} 项安排，"
         f"{ServiceAssessment.objects.count()} 项目标评定，{Reinspection.objects.count()} 次回头看"

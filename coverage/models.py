@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from estates.asof import HistoryRow, backfill_history, start_of
 from estates.models import EIGHT_HAVES, FOUR_HAVES, Estate
 from estates.scoping import ScopedQuerySet
 from works.models import Company
@@ -217,6 +218,53 @@ def evidence_path(instance, filename):
     return f"coverage/evidence/{uuid.uuid4().hex}.jpg"
 
 
+class ArrangementHistory(HistoryRow):
+    """The states of one arrangement over time (``estates.asof``): opened when it is
+    recorded and again when it is ended (by hand or by its successor), so the figures for
+    a past day read the arrangement as it was recorded then; an ending entered later with
+    a back-dated last day never changes a past figure."""
+
+    OWNER = "arrangement"
+    TRACKED = ("mode", "start_date", "expires_on", "ended_on")
+
+    arrangement = models.ForeignKey(
+        ManagementArrangement,
+        on_delete=models.PROTECT,
+        related_name="history",
+        verbose_name="管理安排",
+    )
+    # Denormalised from the arrangement so the figures filter by compound without a join.
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
+    mode = models.CharField("管理模式", max_length=20, choices=ManagementArrangement.Mode.choices)
+    start_date = models.DateField("起始日期")
+    expires_on = models.DateField("到期日期", null=True, blank=True)
+    ended_on = models.DateField("终止日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "管理安排历史"
+        ordering = ["arrangement", "valid_from", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["arrangement"],
+                condition=Q(valid_to__isnull=True),
+                name="arrangement_history_one_open",
+            ),
+        ]
+        indexes = [
+            # Coverage figures as of a day: a compound's arrangements valid at a moment.
+            models.Index(
+                fields=["estate", "valid_from", "valid_to"], name="arrangement_hist_estate"
+            ),
+        ]
+
+    @classmethod
+    def extra_values(cls, record) -> dict:
+        return {"estate_id": record.estate_id}
+
+    def __str__(self):
+        return f"{self.arrangement_id} {self.ended_on or '—'} @{self.valid_from:%Y-%m-%d %H:%M}"
+
+
 class ServiceAssessment(models.Model):
     """One item of a compound's service target (e.g. 有公共保洁), as the street office
     assessed it (met or not, with a note and a photo as evidence) and as HQ verified it.
@@ -292,6 +340,110 @@ class ServiceAssessment(models.Model):
     @property
     def is_verified_met(self) -> bool:
         return self.met and self.verification == self.Verification.VERIFIED
+
+
+class AssessmentHistory(HistoryRow):
+    """The states of one target item's assessment over time (``estates.asof``): each
+    assessment (pending), each verification, each re-assessment that sends the item back
+    to HQ. 目标达成 for a past day reads the state of that day, so a verified item
+    re-assessed later still counts as verified on the days it was."""
+
+    OWNER = "assessment"
+    TRACKED = ("met", "verification")
+
+    assessment = models.ForeignKey(
+        ServiceAssessment,
+        on_delete=models.PROTECT,
+        related_name="history",
+        verbose_name="目标评定",
+    )
+    # Denormalised from the assessment so the figures count by compound and item alone.
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
+    item = models.CharField("目标项", max_length=10, choices=TARGET_ITEM_CHOICES)
+    met = models.BooleanField("是否达到")
+    verification = models.CharField(
+        "核验", max_length=10, choices=ServiceAssessment.Verification.choices
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "目标评定历史"
+        ordering = ["assessment", "valid_from", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=Q(valid_to__isnull=True),
+                name="assessment_history_one_open",
+            ),
+        ]
+        indexes = [
+            # 目标达成 as of a day: a compound's verified items valid at a moment.
+            models.Index(
+                fields=["estate", "valid_from", "valid_to"], name="assessment_hist_estate"
+            ),
+        ]
+
+    @classmethod
+    def extra_values(cls, record) -> dict:
+        return {"estate_id": record.estate_id, "item": record.item}
+
+    def __str__(self):
+        return f"{self.assessment_id} {self.verification} @{self.valid_from:%Y-%m-%d %H:%M}"
+
+
+def backfill_coverage_history(arrangements, arrangement_history, assessments, assessment_history):
+    """History for arrangements and assessments that have none (the migration that adds
+    it, demo data), rebuilt from their own times (the models may be a migration's):
+
+    - an arrangement open from when it was recorded; its ending known from when its
+      successor was recorded, else from the day after its last day;
+    - an assessment pending from when it was assessed; verified or sent back from when
+      HQ checked it."""
+    successor_recorded = {}
+    previous = {}
+    for row in arrangements.objects.order_by("estate_id", "start_date", "pk").only(
+        "pk", "estate_id", "created_at"
+    ):
+        if row.estate_id in previous:
+            successor_recorded[previous[row.estate_id]] = row.created_at
+        previous[row.estate_id] = row.pk
+
+    def arrangement_states(row):
+        values = {
+            "mode": row.mode,
+            "start_date": row.start_date,
+            "expires_on": row.expires_on,
+            "ended_on": None,
+        }
+        if row.ended_on is None:
+            return [(row.created_at, values)]
+        known = successor_recorded.get(row.pk) or start_of(row.ended_on + timedelta(days=1))
+        if known <= row.created_at:
+            return [(row.created_at, {**values, "ended_on": row.ended_on})]
+        return [(row.created_at, values), (known, {**values, "ended_on": row.ended_on})]
+
+    def assessment_states(row):
+        pending = {"met": row.met, "verification": ServiceAssessment.Verification.PENDING}
+        checked = {"met": row.met, "verification": row.verification}
+        if row.verification == ServiceAssessment.Verification.PENDING or row.verified_at is None:
+            return [(row.assessed_at, pending)]
+        if row.verified_at <= row.assessed_at:
+            return [(row.assessed_at, checked)]
+        return [(row.assessed_at, pending), (row.verified_at, checked)]
+
+    backfill_history(
+        arrangement_history,
+        "arrangement",
+        arrangements.objects.order_by("pk").iterator(chunk_size=2000),
+        arrangement_states,
+        lambda row: {"estate_id": row.estate_id},
+    )
+    backfill_history(
+        assessment_history,
+        "assessment",
+        assessments.objects.order_by("pk").iterator(chunk_size=2000),
+        assessment_states,
+        lambda row: {"estate_id": row.estate_id, "item": row.item},
+    )
 
 
 class ReinspectionQuerySet(ScopedQuerySet):

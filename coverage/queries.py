@@ -52,6 +52,8 @@ from django.db.models import (
 
 from coverage.models import (
     EXPIRY_WARNING_DAYS,
+    ArrangementHistory,
+    AssessmentHistory,
     ManagementArrangement,
     Reinspection,
     ServiceAssessment,
@@ -79,17 +81,24 @@ def renovated_on(day: date) -> Q:
 
 
 def _in_force(day: date):
-    return (
-        ManagementArrangement.objects.in_force_on(day)
-        .filter(created_at__lt=end_of(day))
-        .filter(estate=OuterRef("pk"))
+    """A compound's arrangements in force on ``day`` as recorded by its end: started,
+    term not run out, not ended by then (an ending entered later does not count)."""
+    return ArrangementHistory.objects.as_of(day).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=day),
+        Q(ended_on__isnull=True) | Q(ended_on__gte=day),
+        start_date__lte=day,
+        estate=OuterRef("pk"),
     )
 
 
 def _verified_met_count(items, day: date | None) -> Subquery:
-    verified = ServiceAssessment.objects.verified_met()
-    if day is not None:
-        verified = verified.filter(verified_at__lt=end_of(day))
+    # Without a day: the current assessments; with one, their states at its end.
+    if day is None:
+        verified = ServiceAssessment.objects.verified_met()
+    else:
+        verified = AssessmentHistory.objects.as_of(day).filter(
+            met=True, verification=ServiceAssessment.Verification.VERIFIED
+        )
     counted = (
         verified.filter(estate=OuterRef("pk"), item__in=items)
         .order_by()
@@ -149,13 +158,14 @@ def target_met() -> Q:
 
 DEFINITIONS = {
     "estates": "小区数：统计截止日终了时在台账中（已录入、未归档）的小区和零星楼院数。",
-    "covered": "有管理安排：截止日有生效的物业管理安排（已起始、未到期、未终止，且截止日前已登记）"
-    "的小区数；覆盖率 = 有管理安排 ÷ 小区数。",
+    "covered": "有管理安排：截止日有生效的物业管理安排（已起始、未到期、未终止，均按截止日终了时的"
+    "登记，之后补登的终止不影响该日）的小区数；覆盖率 = 有管理安排 ÷ 小区数。",
     "modes": "专业化物业公司进驻、后勤式管理、社区介入：有管理安排的小区按生效安排的管理模式分列。",
     "renovated": "已完成整治：截止日终了时需要实施的工程项目全部已完工或已验收的小区数；"
     "已整治小区覆盖率 = 其中有管理安排的 ÷ 已完成整治。",
-    "target_met": "目标达成：整治目标（八有或四有）的每一项均经指挥部核验达到、"
-    "且核验时间不晚于截止日的小区数；目标达成率 = 目标达成 ÷ 小区数（分母为全部小区）。",
+    "target_met": "目标达成：截止日终了时，整治目标（八有或四有）的每一项均处于经指挥部核验达到"
+    "状态的小区数（之后的核验或重新评定不影响该日）；目标达成率 = 目标达成 ÷ 小区数"
+    "（分母为全部小区）。",
     "expiring": "60天内到期：生效安排将在截止日起 60 天内到期的小区数（按小区计，不按安排计）。",
     "overdue": "回头看逾期：截止日时应检日期已过（当天不算）、尚未检查的回头看所涉小区数。",
     "relapsed": "反弹待整改：截止日时回头看发现反弹、尚未完成整改的小区数。",

@@ -3,8 +3,15 @@
 Day-to-day ledger work happens on the pages (which write audit events); the admin is for
 HQ office staff to manage accounts and reference data."""
 
+from axes.admin import AccessAttemptAdmin as _AxesAttemptAdmin
+from axes.admin import AccessFailureLogAdmin as _AxesFailureLogAdmin
+from axes.admin import AccessLogAdmin as _AxesLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from knox.admin import AuthTokenAdmin as _KnoxTokenAdmin
+from knox.models import AuthToken
 
 from estates import audit
 from estates.models import (
@@ -146,3 +153,114 @@ class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ["id", "filename", "owner", "status", "rows_total", "created", "created_at"]
     list_filter = ["status"]
     list_select_related = ["owner"]
+
+
+# --- the third-party admins: every change they allow is audited -------------------------------
+# Django's groups are not used (a user's role is a field): no admin to edit them unseen.
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+def _unregister(model):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+for _model in (AuthToken, AccessAttempt, AccessLog, AccessFailureLog):
+    _unregister(_model)
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(_KnoxTokenAdmin):
+    """HQ revokes API tokens here (deleting is revoking); tokens are only ever issued by
+    logging in, never minted for someone else in the admin. Each revocation is audited on
+    the token's user."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        self._audit_revoked(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._audit_revoked(request, list(queryset.select_related("user")))
+        super().delete_queryset(request, queryset)
+
+    @staticmethod
+    def _audit_revoked(request, tokens):
+        for token in tokens:
+            audit.record(
+                token.user,
+                actor=request.user,
+                action=AuditEvent.Action.UPDATE,
+                changes={
+                    "token": {"label": "API 令牌", "old": token.token_key, "new": "（已撤销）"}
+                },
+                summary=f"管理后台撤销 {token.user.username} 的 API 令牌",
+            )
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(_AxesAttemptAdmin):
+    """Failed logins by account and address; deleting one lifts that lock, audited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        self._audit_unlocked(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._audit_unlocked(request, list(queryset))
+        super().delete_queryset(request, queryset)
+
+    @staticmethod
+    def _audit_unlocked(request, attempts):
+        for attempt in attempts:
+            audit.record(
+                attempt,
+                actor=request.user,
+                action=AuditEvent.Action.UPDATE,
+                changes={
+                    "lock": {
+                        "label": "登录锁定",
+                        "old": f"{attempt.username} @ {attempt.ip_address}"
+                        f"（失败 {attempt.failures_since_start} 次）",
+                        "new": "（已解除）",
+                    }
+                },
+                summary=f"管理后台解除 {attempt.username} 在 {attempt.ip_address} 的登录锁定",
+            )
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(_AxesLogAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(_AxesFailureLogAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

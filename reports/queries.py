@@ -40,7 +40,7 @@ def weekly_reports(scope, on: date, *, by=None, now: datetime | None = None):
     offices = list(as_scope(scope).street_offices.values_list("pk", flat=True))
     first = dict(
         WeeklyReport.objects.filter(
-            street_office__in=offices, week=week, first_submitted_at__lt=moment
+            street_office__in=offices, week=week, first_submitted_at__lt=end_of(on)
         )
         .order_by()
         .values_list("street_office")
@@ -66,7 +66,9 @@ def action_items(scope, on: date, *, by=None, include_hq_office=False, now: date
     ``by="street_office"``. One query."""
     if by not in (None, "street_office"):
         raise ValueError("action items are counted per street office")
-    moment = _moment(on, now)
+    # Recorded by the end of ``on``: nothing is recorded after ``now``, so ``now`` (kept
+    # for the callers' one signature) changes nothing here; it matters for a deadline.
+    moment = end_of(on)
     mine = Q(assignee__in=as_scope(scope).street_offices.values("pk"))
     if include_hq_office:
         mine |= Q(assignee__isnull=True)

@@ -167,8 +167,19 @@ def clerk_b(street_b):
 
 
 @pytest.fixture
+def street_lead_b(street_b):
+    return UserFactory(username="lead2", street_lead=True, street_office=street_b)
+
+
+@pytest.fixture
 def community_lead_a(community_a):
     return UserFactory(username="community1", community_lead=True, community=community_a)
+
+
+@pytest.fixture
+def community_lead_a2(community_a2):
+    """Lead of the other community of street A (not estate_a's)."""
+    return UserFactory(username="community2", community_lead=True, community=community_a2)
 
 
 @pytest.fixture

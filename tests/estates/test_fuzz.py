@@ -14,8 +14,20 @@ from rest_framework.test import APIClient
 
 from estates.models import User
 
-ROLES = ["hq", "leader", "inspector", "clerk1", "lead1", "clerk2", "community1"]
-FORM_ROLES = ["hq", "clerk1", "community1"]
+ROLES = [
+    "hq",
+    "leader",
+    "inspector",
+    "clerk1",
+    "lead1",
+    "clerk2",
+    "community1",
+    "contractor1",
+    "supervisor1",
+]
+#: Who posts forms: HQ, a clerk, a lead (signs reports and acceptance forms), a community
+#: lead, and the people of a contractor and of a supervision firm.
+FORM_ROLES = ["hq", "clerk1", "lead1", "community1", "contractor1", "supervisor1"]
 FUZZ = settings(
     max_examples=2,
     deadline=None,
@@ -127,16 +139,17 @@ def _list_check(client, template, queries, allowed):
     return check
 
 
-def _write_check(client, user, template, bodies, ids, model):
+def _write_check(client, user, template, bodies, ids, model, method="post"):
     scoped = model is not None and hasattr(model.objects, "visible_to")
 
     @FUZZ
     @given(body=bodies, pk=ids)
     def check(body, pk):
         url = re.sub(r"\{[^}]+\}", str(pk), template)
-        response = client.post(url, body, format="json")
-        assert response.status_code < 500, (url, body)
-        if response.status_code == 201 and scoped and "id" in response.json():
+        response = getattr(client, method)(url, body, format="json")
+        assert response.status_code < 500, (method, url, body)
+        if response.status_code in (200, 201) and scoped and "id" in response.json():
+            # Whatever was written (created or changed) is still inside the caller's scope.
             assert model.objects.visible_to(user).filter(pk=response.json()["id"]).exists()
 
     return check
@@ -181,15 +194,17 @@ def test_writes_with_generated_bodies(api_schema, username):
     components = api_schema["components"]["schemas"]
     some_id = st.one_of(st.integers(min_value=1, max_value=60), st.sampled_from(["x", "0"]))
 
-    for template in _endpoints(api_schema, "post", False) + _endpoints(api_schema, "post", True):
-        operation = api_schema["paths"][template]["post"]
+    writes = [("post", t) for t in _endpoints(api_schema, "post", False)]
+    writes += [(m, t) for m in ("post", "patch") for t in _endpoints(api_schema, m, True)]
+    for method, template in writes:
+        operation = api_schema["paths"][template][method]
         content = operation.get("requestBody", {}).get("content", {})
         schema = (content.get("application/json") or next(iter(content.values()), {})).get(
             "schema", {}
         )
         model = _model_of(template.replace("{id}", "1"))
 
-        _write_check(client, user, template, _body(schema, components), some_id, model)()
+        _write_check(client, user, template, _body(schema, components), some_id, model, method)()
 
 
 class _Forms(HTMLParser):
@@ -215,8 +230,25 @@ class _Forms(HTMLParser):
             self.current = None
 
 
-def _crawl(client, limit=25):
-    queue, seen, forms = ["/"], set(), {}
+def _plain_urls(resolver=None, prefix=""):
+    """Every page of the URLconf that takes no argument (the admin and API aside), so the
+    crawl reaches the newer sections (acceptance, meetings, weekly reports, messages, to-do,
+    account pages) whatever the home page links to."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = str(entry.pattern)
+        if "<" in route or route.startswith(("^", "admin", "api")):
+            continue
+        if isinstance(entry, URLResolver):
+            yield from _plain_urls(entry, prefix + route)
+        elif isinstance(entry, URLPattern) and not route.endswith((".xlsx", ".pdf", ".svg")):
+            yield "/" + prefix + route
+
+
+def _crawl(client, limit=60):
+    queue, seen, forms = ["/", *sorted(set(_plain_urls()))], set(), {}
     while queue and len(seen) < limit:
         path = queue.pop(0)
         if path in seen or any(x in path for x in ("export", "xlsx", "pdf", "logout", "photo")):

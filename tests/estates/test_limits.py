@@ -239,13 +239,14 @@ def test_every_text_field_of_every_form_has_a_maximum():
     assert unbounded == []
 
 
-def test_a_quality_response_over_its_maximum_is_refused_on_the_page(login, clerk_a, estate_a):
+def test_a_quality_response_over_its_maximum_is_refused_on_the_page(
+    login, clerk_a, inspector, estate_a
+):
     from inspections import services as inspections
     from inspections.models import QualityInspection
-    from tests.factories import UserFactory
 
     inspection = inspections.record_quality_inspection(
-        actor=UserFactory(inspector=True),
+        actor=inspector,
         estate=estate_a,
         values={"rating": "fail", "findings": "护栏未按图施工"},
         requirements=[("重新安装", date(2026, 12, 20))],

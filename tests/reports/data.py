@@ -92,7 +92,7 @@ def build_district(seed: int, *, estates: int, user, today):
         if rng.random() < 0.5:
             start = today - timedelta(days=rng.randint(0, 300))
             ended = start + timedelta(days=rng.randint(0, 400)) if rng.random() < 0.3 else None
-            ManagementArrangement.objects.create(
+            arrangement = ManagementArrangement.objects.create(
                 estate=estate,
                 mode=rng.choice(
                     [ManagementArrangement.Mode.LOGISTICS, ManagementArrangement.Mode.COMMUNITY]
@@ -102,12 +102,13 @@ def build_district(seed: int, *, estates: int, user, today):
                 responsible_name="赵书记",
                 ended_on=ended,
             )
+            record_state(arrangement)
         if rng.random() < 0.3:
             target = (
                 EIGHT_HAVES if estate.condition_class == Estate.ConditionClass.GOOD else FOUR_HAVES
             )
             for item_name in target:
-                ServiceAssessment.objects.create(
+                assessment = ServiceAssessment.objects.create(
                     estate=estate,
                     item=item_name,
                     met=rng.random() < 0.9,
@@ -116,7 +117,52 @@ def build_district(seed: int, *, estates: int, user, today):
                     verified_by=user,
                     verified_at=timezone.now(),
                 )
+                record_state(assessment)
+    _cycle(rng, offices, user, today)
     return offices, communities
+
+
+def _cycle(rng, offices, user, today):
+    """This week's reports (on time, late, not yet or never) and action items in every
+    state, written directly with their times, as the services would have left them."""
+    from reports.cycle import deadline_for
+    from reports.models import ActionItem, Meeting, WeeklyReport, week_of
+
+    week = week_of(today)
+    deadline = deadline_for(week)
+    for office in offices:
+        late = rng.choice([None, -1, 1, 60])  # hours after the deadline; None: no report
+        if late is None:
+            continue
+        submitted = min(deadline + timedelta(hours=late), timezone.now())
+        WeeklyReport.objects.create(
+            street_office=office,
+            week=week,
+            status=WeeklyReport.Status.SUBMITTED,
+            statistics_sha256="0" * 64,
+            created_by=user,
+            submitted_by=user,
+            submitted_at=submitted,
+            first_submitted_at=submitted,
+        )
+    # A test may build two districts: one meeting, its items numbered on.
+    meeting, _ = Meeting.objects.get_or_create(
+        date=week - timedelta(days=7),
+        defaults={"chair": "王主任", "attendees": "各街道", "recorded_by": user},
+    )
+    first = meeting.action_items.count() + 1
+    for number in range(first, first + rng.randint(2, 7)):
+        closed = rng.random() < 0.3
+        ActionItem.objects.create(
+            meeting=meeting,
+            number=number,
+            title="督办",
+            assignee=rng.choice([*offices, None]),
+            deadline=today + timedelta(days=rng.randint(-6, 6)),
+            status=ActionItem.Status.CLOSED if closed else ActionItem.Status.OPEN,
+            created_by=user,
+            closed_at=timezone.now() if closed else None,
+        )
 
 
 def _hazard(rng, estate, user, today):
@@ -268,7 +314,40 @@ def expected(unit_kind, unit_id, today) -> dict:
         1 for e in estates if set(e.target_items) <= met.get(e.pk, set())
     )
     out["coverage_relapsed"] = 0
+    if unit_kind != "community":
+        out.update(_cycle_answer(unit_kind, unit_id, today))
     return out
+
+
+def _cycle_answer(unit_kind, unit_id, today) -> dict:
+    from estates.models import StreetOffice
+    from reports.cycle import deadline_for
+    from reports.models import ActionItem, WeeklyReport, week_of
+
+    offices = {
+        o.pk for o in StreetOffice.objects.all() if unit_kind == "district" or o.pk == unit_id
+    }
+    week = week_of(today)
+    deadline = deadline_for(week)
+    first = {}
+    for r in WeeklyReport.objects.filter(week=week):
+        if r.first_submitted_at and r.street_office_id in offices:
+            first[r.street_office_id] = min(
+                first.get(r.street_office_id, r.first_submitted_at), r.first_submitted_at
+            )
+    items = [
+        i
+        for i in ActionItem.objects.all()
+        if i.closed_at is None
+        and (i.assignee_id in offices or (unit_kind == "district" and i.assignee_id is None))
+    ]
+    return {
+        "weekly_on_time": sum(1 for t in first.values() if t <= deadline),
+        "weekly_late": sum(1 for t in first.values() if t > deadline),
+        "weekly_missing": len(offices) - len(first) if timezone.now() > deadline else 0,
+        "actions_open": len(items),
+        "actions_overdue": sum(1 for i in items if i.deadline < today),
+    }
 
 
 def _in_unit(estate, unit_kind, unit_id):

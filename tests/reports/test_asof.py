@@ -150,13 +150,6 @@ def events_after_the_week(district, hq_staff, clerk_a, clerk_b):
     _move(later, H.CLOSED, closed_at=at(7, 10))
 
 
-@pytest.fixture
-def clerk_b(street_b):
-    from tests.factories import UserFactory
-
-    return UserFactory(username="clerk2", clerk=True, street_office=street_b)
-
-
 # --- the independent answers ------------------------------------------------------------
 
 

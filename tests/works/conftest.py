@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import UserFactory
 from tests.works.factories import CompanyFactory, approved_item
 from works import services
 
@@ -84,14 +83,3 @@ def completed_a(awarded, item_a, clerk_a):
     services.start_item(item_a, actor=clerk_a, on=date(2013, 7, 1))
     services.finish_item(item_a, actor=clerk_a, on=date(2013, 9, 1))
     return item_a.estate
-
-
-@pytest.fixture
-def street_lead_b(street_b):
-    return UserFactory(username="lead2", street_lead=True, street_office=street_b)
-
-
-@pytest.fixture
-def community_lead_a2(community_a2):
-    """Lead of the other community of street A (not estate_a's)."""
-    return UserFactory(username="community2", community_lead=True, community=community_a2)

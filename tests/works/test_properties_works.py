@@ -159,10 +159,7 @@ def expected_overdue(states, day):
 
 
 @pytest.fixture
-def clerks(clerk_a, street_a, street_b):
-    from tests.factories import UserFactory
-
-    clerk_b = UserFactory(username="clerk2", clerk=True, street_office=street_b)
+def clerks(clerk_a, clerk_b, street_a, street_b):
     return {street_a.pk: clerk_a, street_b.pk: clerk_b}
 
 

@@ -119,6 +119,22 @@ def reset_sequences(*models):
             cursor.execute(sql)
 
 
+def reconstruct_history(history_model, migration: str) -> bool:
+    """The as-of figures read the records' history tables, which the bulk loader (like
+    any raw insert) leaves empty: rebuild them with the data migration that introduced
+    them (``migration``, a module path; its ``reconstruct_history(apps, schema_editor)``
+    rebuilds each record's states from its own times). Skipped when the table already
+    holds rows (a reused data set). Returns whether it ran."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    if history_model.objects.exists():
+        return False
+    import_module(migration).reconstruct_history(apps, None)
+    return True
+
+
 def analyze():
     """Fresh planner statistics after a bulk load (and, on PostgreSQL, the visibility map,
     so index-only scans work at once)."""

@@ -217,8 +217,11 @@ class Command(BaseCommand):
         limit_ms, target = target_for(path)
         document = ".xlsx" in path or ".pdf" in path
         recorder = QueryRecorder()
+        # A document built as a job (the pack's PDF) answers with a redirect to the job's
+        # page; the job runs in-process here, so following it times the whole build.
+        follow = document
         with connection.execute_wrapper(recorder):
-            response = client.get(path)  # the first request also warms caches
+            response = client.get(path, follow=follow)  # the first also warms caches
             size = len(drain(response))
         status = response.status_code
         wanted = min(3, self.opts["requests"]) if document else self.opts["requests"]
@@ -226,7 +229,7 @@ class Command(BaseCommand):
         budget = time.perf_counter() + self.opts["case_seconds"]
         while len(timings) < wanted and (len(timings) < 3 or time.perf_counter() < budget):
             start = time.perf_counter()
-            drain(client.get(path))
+            drain(client.get(path, follow=follow))
             timings.append((time.perf_counter() - start) * 1000)
         median, p95 = median_p95(timings)
         # Replayed three times (the median), once when the page takes seconds.

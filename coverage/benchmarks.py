@@ -14,3 +14,12 @@ CASES = [
 
 def load(data):
     demo.seed(rng=random.Random(f"{data.seed}-coverage"), today=data.today, stdout=data.stdout)
+
+
+def history(data):
+    """This app's history tables, rebuilt from the loaded rows (``manage.py bench`` calls
+    it after loading, and on a reused data set loaded before the tables existed)."""
+    from coverage.models import ArrangementHistory
+    from estates.bench import reconstruct_history
+
+    return reconstruct_history(ArrangementHistory, "coverage.migrations.0004_coverage_history")

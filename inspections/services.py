@@ -274,6 +274,18 @@ def _tell(users, hazard_or_inspection, *, topic, kind, title, body=""):
     notify(users, topic=topic, kind=kind, title=title, body=body, link=link)
 
 
+def _tell_contractor(hazard, *, title, body):
+    """Assign the hazard's rectification to the people of the contractor it was notified to."""
+    _tell(
+        company_people([hazard.contractor_id]),
+        hazard,
+        topic=Topic.HAZARD,
+        kind=Message.Kind.ASSIGNED,
+        title=title,
+        body=body,
+    )
+
+
 def patrol_url(record_pk) -> str:
     return reverse("inspections:patrol-detail", args=[record_pk])
 
@@ -510,11 +522,8 @@ def notify_hazard(
         notified_at=notified_at,
         deadline=deadline,
     )
-    _tell(
-        company_people([contractor.pk]),
+    _tell_contractor(
         hazard,
-        topic=Topic.HAZARD,
-        kind=Message.Kind.ASSIGNED,
         title=f"新的安全隐患待整改：{hazard.estate.name}",
         body=f"{hazard.get_category_display()}（{hazard.location}），整改期限 "
         f"{hazard.deadline:%Y年%-m月%-d日}。请整改后在系统中登记整改情况并上传照片。",
@@ -587,11 +596,8 @@ def reinspect_hazard(
     )
     if passed:
         return hazard
-    _tell(
-        company_people([hazard.contractor_id]),
+    _tell_contractor(
         hazard,
-        topic=Topic.HAZARD,
-        kind=Message.Kind.ASSIGNED,
         title=f"隐患复查不合格，请重新整改：{hazard.estate.name}",
         body=f"复查意见：{hazard.reinspection_note[:100]}；"
         f"新的整改期限 {hazard.deadline:%Y年%-m月%-d日}。",

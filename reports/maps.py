@@ -90,7 +90,8 @@ def draw(placed: list[Marker], frame: Frame) -> str:
     for marker in placed:
         x, y = frame.pixel(*mercator(marker.longitude, marker.latitude))
         ring = (
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="none" stroke="{HAZARD_RING}" '
+            f'<circle class="map-ring" cx="{x:.1f}" cy="{y:.1f}" r="9" fill="none" '
+            f'stroke="{HAZARD_RING}" '
             f'stroke-width="2.5"/>'
             if marker.open_hazards
             else ""
@@ -101,7 +102,8 @@ def draw(placed: list[Marker], frame: Frame) -> str:
         href = reverse("estates:detail", args=[marker.id])
         dots.append(
             f'<a href="{href}" data-estate="{marker.id}">{ring}'
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5.5" fill="{marker.color}" stroke="#ffffff" '
+            f'<circle class="map-dot" cx="{x:.1f}" cy="{y:.1f}" r="5.5" fill="{marker.color}" '
+            f'stroke="#ffffff" '
             f'stroke-width="1.2"><title>{escape(title)}</title></circle></a>'
         )
     return svg(frame, "".join(dots))

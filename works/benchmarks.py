@@ -223,3 +223,12 @@ def _tenders(rng, awarded, campaigns):
             "planned_finish",
         ],
     ).load(contracts)
+
+
+def history(data):
+    """This app's history tables, rebuilt from the loaded rows (``manage.py bench`` calls
+    it after loading, and on a reused data set loaded before the tables existed)."""
+    from estates.bench import reconstruct_history
+    from works.models import WorksItemHistory
+
+    return reconstruct_history(WorksItemHistory, "works.migrations.0006_worksitemhistory")

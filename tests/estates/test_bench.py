@@ -138,3 +138,25 @@ def test_synthetic_patrols_are_filed_by_street_clerks_only(monkeypatch):
     assert PatrolRecord.objects.exists()
     assert {role for _, role in filers} == {Role.STREET_CLERK}
     assert not [name for name, _ in filers if name.startswith(BENCH_USER_PREFIX)]
+
+
+@pytest.mark.django_db
+def test_loaded_data_set_has_the_history_the_as_of_figures_read(monkeypatch):
+    """The bulk loader bypasses the ORM; the bench rebuilds the history tables after it,
+    so every works item and hazard has its states (an empty history reads as nothing
+    under construction and no open hazard)."""
+    from django.apps import apps
+
+    monkeypatch.setattr("estates.management.commands.bench.analyze", lambda: None)
+    call_command("bench", compounds=30, days=4, load_only=True)
+    item, item_history = (
+        apps.get_model("works", m) for m in ("EstateWorksItem", "WorksItemHistory")
+    )
+    hazard, hazard_history = (apps.get_model("inspections", m) for m in ("Hazard", "HazardHistory"))
+    assert item.objects.exists()
+    assert set(item_history.objects.values_list("item_id", flat=True)) == set(
+        item.objects.values_list("pk", flat=True)
+    )
+    assert set(hazard_history.objects.values_list("hazard_id", flat=True)) == set(
+        hazard.objects.values_list("pk", flat=True)
+    )

@@ -247,8 +247,10 @@ def _plain_urls(resolver=None, prefix=""):
             yield "/" + prefix + route
 
 
-def _crawl(client, limit=60):
-    queue, seen, forms = ["/", *sorted(set(_plain_urls()))], set(), {}
+def _crawl(client, limit=150):
+    """The POST forms reachable by ``client``, one per kind (``/hazards/<id>/rectify/``
+    once, whichever hazard), so the pages visited can be many and the posts stay few."""
+    queue, seen, forms, kinds = ["/", *sorted(set(_plain_urls()))], set(), {}, set()
     while queue and len(seen) < limit:
         path = queue.pop(0)
         if path in seen or any(x in path for x in ("export", "xlsx", "pdf", "logout", "photo")):
@@ -261,8 +263,10 @@ def _crawl(client, limit=60):
         parser.feed(response.content.decode())
         for form in parser.forms:
             action = form["action"] or path
-            if "logout" not in action and form["fields"]:
-                forms.setdefault(action, form["fields"])
+            kind = re.sub(r"/\d+/", "/<id>/", urlparse(action).path)
+            if "logout" not in action and form["fields"] and kind not in kinds:
+                kinds.add(kind)
+                forms[action] = form["fields"]
         queue.extend(link.split("#")[0] for link in parser.links if link not in seen)
     return forms
 

@@ -268,3 +268,35 @@ def test_a_job_abandoned_by_a_dead_worker_starts_again(hq_staff, org):
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
     assert Estate.objects.count() == LARGE
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_rows_written_show_outside_the_open_transaction(hq_staff, org, monkeypatch):
+    """While the rows are being written in their one transaction, another connection (the
+    job's page) reads the rising counter, and still sees none of the rows."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    seen = []
+    record = importing._JobProgress.__call__
+
+    def spy(self, phase, done, total):
+        record(self, phase, done, total)
+        if phase == "writing" and done:
+            page = connections.create_connection(DEFAULT_DB_ALIAS)
+            try:
+                with page.cursor() as cursor:
+                    cursor.execute("SELECT rows_written FROM estates_importjob")
+                    (written,) = cursor.fetchone()
+                    cursor.execute("SELECT count(*) FROM estates_estate")
+                    (estates,) = cursor.fetchone()
+            finally:
+                page.close()
+            seen.append((written, estates))
+
+    monkeypatch.setattr(importing._JobProgress, "__call__", spy)
+    job = importing.request_import(xlsx(rows(LARGE)), actor=hq_staff)  # runs: no transaction
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert seen == [(50, 0), (100, 0)]
+    assert Estate.objects.count() == LARGE

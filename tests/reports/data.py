@@ -145,10 +145,13 @@ def _cycle(rng, offices, user, today):
             submitted_at=submitted,
             first_submitted_at=submitted,
         )
-    meeting = Meeting.objects.create(
-        date=week - timedelta(days=7), chair="王主任", attendees="各街道", recorded_by=user
+    # A test may build two districts: one meeting, its items numbered on.
+    meeting, _ = Meeting.objects.get_or_create(
+        date=week - timedelta(days=7),
+        defaults={"chair": "王主任", "attendees": "各街道", "recorded_by": user},
     )
-    for number in range(1, rng.randint(3, 8)):
+    first = meeting.action_items.count() + 1
+    for number in range(first, first + rng.randint(2, 7)):
         closed = rng.random() < 0.3
         ActionItem.objects.create(
             meeting=meeting,

@@ -66,15 +66,22 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests (the browser tests, the concurrency tests) flush every table
-    afterwards, reference data created by migrations included: put it back for them."""
+    afterwards, reference data created by migrations included: put it back for them, and
+    for an ordinary test that runs after one in the same worker (with ``--dist loadfile``
+    a worker's next file may follow a transactional one)."""
     marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
-        name in request.fixturenames for name in ("live_server", "transactional_db")
+        name in names for name in ("live_server", "transactional_db")
     )
-    if transactional:
-        from django.apps import apps
+    if not transactional and marker is None and "db" not in names:
+        return
+    from django.apps import apps
 
-        request.getfixturevalue("transactional_db")
+    from estates.models import WorksItem
+
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    if transactional or not WorksItem.objects.exists():
         import_module("estates.migrations.0002_works_items_and_district").create(apps, None)
 
 

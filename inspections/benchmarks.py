@@ -17,6 +17,7 @@ from inspections.demo import (
     QUALITY_FINDINGS,
     RELIABILITY,
     _contractors,
+    placeholder_clerk,
 )
 from inspections.models import (
     CHECKLIST_FIELDS,
@@ -67,18 +68,7 @@ def patrol_filers():
     for office in StreetOffice.objects.order_by("sort_order", "id"):
         if office.pk in clerks:
             continue
-        user, created = User.objects.get_or_create(
-            username=f"xuncha{office.pk:02d}",
-            defaults={
-                "display_name": f"{office.short_name}街道 巡查员",
-                "role": Role.STREET_CLERK,
-                "street_office": office,
-            },
-        )
-        if created:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-        clerks[office.pk] = [user.pk]
+        clerks[office.pk] = [placeholder_clerk(office).pk]
     return clerks
 
 

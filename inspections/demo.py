@@ -102,21 +102,25 @@ def _filers(rng):
                 street_office=office, role__in=[Role.STREET_CLERK, Role.STREET_LEAD]
             )
         )
-        if not staff:
-            user, created = User.objects.get_or_create(
-                username=f"xuncha{office.pk:02d}",
-                defaults={
-                    "display_name": f"{office.short_name}街道 巡查员",
-                    "role": Role.STREET_CLERK,
-                    "street_office": office,
-                },
-            )
-            if created:
-                user.set_unusable_password()
-                user.save(update_fields=["password"])
-            staff = [user]
-        filers[office.pk] = staff
+        filers[office.pk] = staff or [placeholder_clerk(office)]
     return filers
+
+
+def placeholder_clerk(office) -> User:
+    """The patrol clerk who files a street office's synthetic patrols when it has no staff
+    account (no password: nobody logs in as it)."""
+    user, created = User.objects.get_or_create(
+        username=f"xuncha{office.pk:02d}",
+        defaults={
+            "display_name": f"{office.short_name}街道 巡查员",
+            "role": Role.STREET_CLERK,
+            "street_office": office,
+        },
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
 
 
 def _spans():

@@ -19,7 +19,6 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils import timezone
 
 from coverage.queries import coverage_figures
 from estates.asof import Period, Scope
@@ -133,7 +132,7 @@ def _day(on: date) -> Period:
     return Period(on, on, on)
 
 
-def works_phases(scope, on, by):
+def works_phases(scope, on, by, now):
     """Compounds of the current campaign by phase and overdue (``works.queries``)."""
     phases = estate_phases(scope, on, by=by)
     overdue = overdue_count(scope, on, by=by)
@@ -150,7 +149,7 @@ def works_phases(scope, on, by):
     return {u: figures(phases.get(u, {}), overdue.get(u, 0)) for u in {*phases, *overdue}}
 
 
-def works_items(scope, on, by):
+def works_items(scope, on, by, now):
     """Applicable works items started and completed and their budget, per works item
     (``works.queries.item_progress``)."""
     keys = {
@@ -168,7 +167,7 @@ def works_items(scope, on, by):
     return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
 
 
-def contract_amounts(scope, on, by):
+def contract_amounts(scope, on, by, now):
     """Contracts signed by ``on`` covering the unit's campaign compounds
     (``works.queries.contracts_signed``); a contract spans units, so no sums."""
 
@@ -179,7 +178,7 @@ def contract_amounts(scope, on, by):
     return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
 
 
-def patrol_filing(scope, on, by):
+def patrol_filing(scope, on, by, now):
     """Patrols due, filed and registered missed for the day (``inspections.queries``):
     due = filed + missed + due and not yet filed nor registered (the pack's 应报)."""
     day = _day(on)
@@ -202,7 +201,7 @@ def patrol_filing(scope, on, by):
     }
 
 
-def hazard_counts(scope, on, by):
+def hazard_counts(scope, on, by, now):
     """Hazards found on the day, 未销号, overdue and closed to date (``inspections.queries``)."""
     found = {
         "hazards_found": hazards_found(scope, _day(on), by=by),
@@ -213,7 +212,7 @@ def hazard_counts(scope, on, by):
     return _by_unit(found, by)
 
 
-def hazard_closure(scope, on, by):
+def hazard_closure(scope, on, by, now):
     """Hazards closed within ``CLOSURE_WINDOW_DAYS`` up to the day and the median of the
     days they took (``inspections.queries.hazard_close_days``); a median does not add up."""
     window = Period(on - timedelta(days=CLOSURE_WINDOW_DAYS - 1), on, on)
@@ -231,7 +230,7 @@ def _median(days):
     return Decimal(str(statistics.median(days))).quantize(Decimal("0.01"))
 
 
-def quality_figures(scope, on, by):
+def quality_figures(scope, on, by, now):
     """HQ quality feedback awaiting rectification, awaiting re-check, and overdue
     (``inspections.queries.quality_awaiting_response``)."""
 
@@ -256,7 +255,7 @@ _COVERAGE = {
 }
 
 
-def coverage_totals(scope, on, by):
+def coverage_totals(scope, on, by, now):
     """Property-management coverage and 八有/四有 attainment (``coverage.queries``)."""
 
     def figures(row):
@@ -270,7 +269,7 @@ def coverage_totals(scope, on, by):
     return {row["id"]: figures(row) for row in found["rows"]}
 
 
-def acceptance_figures(scope, on, by):
+def acceptance_figures(scope, on, by, now):
     """Completion acceptance forms by their state at the end of the day
     (``works.acceptance_queries``)."""
 
@@ -283,24 +282,24 @@ def acceptance_figures(scope, on, by):
     return {u: figures(v) for u, v in found.items()}
 
 
-def weekly_figures(scope, on, by):
+def weekly_figures(scope, on, by, now):
     """Weekly reports of the week on time, late and missing (``reports.queries``)."""
 
     def figures(row):
         return {f"weekly_{k}": row[k] for k in ("on_time", "late", "missing")}
 
-    found = weekly_reports(scope, on, by=by, now=timezone.now())
+    found = weekly_reports(scope, on, by=by, now=now)
     return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
 
 
-def action_figures(scope, on, by):
+def action_figures(scope, on, by, now):
     """Action items (督办事项) open and overdue (``reports.queries``); a district counts
     the HQ office's own items too, so it is not the sum of its street offices."""
 
     def figures(row):
         return {"actions_open": row["open"] or 0, "actions_overdue": row["overdue"] or 0}
 
-    found = action_items(scope, on, by=by, include_hq_office=by is None, now=timezone.now())
+    found = action_items(scope, on, by=by, include_hq_office=by is None, now=now)
     return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
 
 
@@ -320,8 +319,10 @@ class Day:
     """One day's computation over ``units`` (``reports.units.all_units()``): the scopes
     the sources are called with, and the sums up the tree."""
 
-    def __init__(self, on: date, units, *, offices=None, stored=None):
+    def __init__(self, on: date, units, *, now, offices=None, stored=None):
         self.on = on
+        #: the caller's moment (the run's): figures recorded after it are not counted
+        self.now = now
         self.units = list(units)
         self.campaign = Campaign.objects.current(on)
         self.districts = [u for u in self.units if u.kind == Kind.DISTRICT]
@@ -352,7 +353,7 @@ class Day:
         levels = levels[levels.index(source.finest) :]
         out = {}
         for level in levels if not source.composes else levels[:1]:
-            for unit_id, values in source.fn(scope, self.on, level).items():
+            for unit_id, values in source.fn(scope, self.on, level, self.now).items():
                 out[(level, unit_id)] = values
         if source.composes and self.offices is None:
             for level in (*levels[1:], Kind.DISTRICT):
@@ -365,7 +366,7 @@ class Day:
             value = self._changed_district(source, district, out) if source.composes else None
             if value is None:
                 scope = self.scope(campaign=source.campaign, district=district)
-                value = source.fn(scope, self.on, None)
+                value = source.fn(scope, self.on, None, self.now)
             out[district.key] = value
         return out
 

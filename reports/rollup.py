@@ -62,12 +62,12 @@ def _as_value(value) -> Decimal | None:
     return Decimal(value).quantize(Decimal("0.01"))
 
 
-def compute_day(on: date, units, item_numbers, *, every_unit=None) -> list[Row]:
+def compute_day(on: date, units, item_numbers, *, now, every_unit=None) -> list[Row]:
     """The rows of ``units`` on ``on``: every source once for every unit (a fixed number
     of grouped queries, whatever the number of units; see ``reports.figures.Day``)."""
     every_unit = every_unit if every_unit is not None else units
     offices, stored = _narrowing(on, units, every_unit)
-    day = Day(on, every_unit, offices=offices, stored=stored)
+    day = Day(on, every_unit, now=now, offices=offices, stored=stored)
     found = {}
     for source in SOURCES:
         for key, values in day.compute(source).items():
@@ -127,13 +127,15 @@ def _narrowing(on: date, units, every_unit):
     return offices, stored
 
 
-def compute(units, dates) -> list[Row]:
-    """The rows of ``units`` on each of ``dates``."""
+def compute(units, dates, *, now=None) -> list[Row]:
+    """The rows of ``units`` on each of ``dates``, as recorded by ``now`` (the run's
+    moment; default: this moment)."""
+    now = now or timezone.now()
     item_numbers = list(WorksItem.objects.order_by("number").values_list("number", flat=True))
     every_unit = all_units()
     rows = []
     for on in dates:
-        rows.extend(compute_day(on, units, item_numbers, every_unit=every_unit))
+        rows.extend(compute_day(on, units, item_numbers, now=now, every_unit=every_unit))
     return rows
 
 

@@ -19,6 +19,7 @@ FIGURE_MODULES = sorted(
         ROOT / "works" / "sheets.py",
         ROOT / "coverage" / "selectors.py",
         ROOT / "reports" / "cycle.py",
+        ROOT / "reports" / "figures.py",
         ROOT / "estates" / "sections.py",
     ]
 )

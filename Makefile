@@ -87,8 +87,12 @@ test: setup lint
 # Tests that start a real Celery worker on the real Redis run outside xdist, each file in
 # a process of its own: in-process workers sharing one process (or one Redis under -n 2)
 # starve each other, and a test that points Celery at a dead broker leaves it there.
+# Their test database is a file (WAL, 20 s busy timeout) rather than SQLite's shared-cache
+# memory database, whose table locks fail at once ("database table is locked") when the
+# worker thread and the test write at the same moment.
 redis-tests:
 	@for f in $$(grep -rl "pytest.mark.redis" tests | sort); do \
+	  TEST_DB_NAME=$(CURDIR)/var/test-redis.sqlite3 \
 	  $(PY) -m pytest -m "redis and not postgres" -p no:xdist -q $$f; rc=$$?; \
 	  if [ $$rc -ne 0 ] && [ $$rc -ne 5 ]; then exit $$rc; fi; \
 	done

@@ -54,9 +54,7 @@ def _assert_row_is_the_answer(row, answer):
     for key, metric in SNAPSHOT_KEYS.items():
         assert row[key] == answer[metric], (row.get("name"), key)
     assert row["covered_pct"] == _pct(answer["coverage_covered"], answer["coverage_estates"])
-    assert row["target_met_pct"] == _pct(
-        answer["coverage_target_met"], answer["coverage_estates"]
-    )
+    assert row["target_met_pct"] == _pct(answer["coverage_target_met"], answer["coverage_estates"])
     assert row["renovated_covered_pct"] == _pct(
         answer["coverage_renovated_covered"], answer["coverage_renovated"]
     )

@@ -1,19 +1,49 @@
-"""The roll-up's snapshots for the lower floors' pages (the ``snapshots`` hook module).
+"""The roll-up's snapshots for the floors below (hook ``snapshots``, ``estates.hooks``).
 
-An app below ``reports`` cannot import it, so a page of its own that shows a unit-wide
-figure (HQ's coverage overview, a street office's home) asks here through
-``estates.hooks.app_modules("snapshots")``: the user's unit (the district for HQ, the
-street office for its staff, the community for its lead) and its rows (street offices
-of a district, communities of a street office), read from ``reports.Snapshot`` of the
-last day rolled up (two queries for the unit and its rows, plus the day and the unit),
-whatever the number of compounds. Each result carries its snapshot time."""
+A page of a lower app that shows a district-wide (or unit-wide) figure reads it here, as
+the roll-up recorded it, with its day and computed time, instead of aggregating raw rows
+per request (the works list's summary and the coverage overview for HQ took seconds at
+50,000 compounds). An app below ``reports`` cannot import it, so it asks through
+``estates.hooks.app_modules("snapshots")``:
+
+- ``street_offices(metrics, on)``: every street office's figures (the works list);
+- ``unit_figures(user, today, metrics)``: the user's unit (the district for HQ, the
+  street office for its staff, the community for its lead) and its rows (street offices
+  of a district, communities of a street office), a fixed number of queries whatever
+  the number of compounds (the coverage overview)."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from reports import rollup
-from reports.units import children_of, home_unit
+from estates.models import StreetOffice
+from reports.rollup import latest_date, read_units
+from reports.units import Kind, Unit, children_of, home_unit
+
+
+def street_offices(metrics, on: date) -> dict | None:
+    """Every street office's figures ``metrics`` on the latest snapshot day on or before
+    ``on``: ``{"date", "computed_at", "offices": [{"id", "name", "values": {metric:
+    Value}}]}`` in the district's order (a ``Value`` has its figure's label, unit and
+    definition); None when the roll-up has not run. Three queries."""
+    day = latest_date(Kind.STREET_OFFICE, on)
+    if day is None:
+        return None
+    units = [
+        Unit(Kind.STREET_OFFICE, pk, name)
+        for pk, name in StreetOffice.objects.order_by("sort_order", "pk").values_list("pk", "name")
+    ]
+    found = read_units(units, day, metrics)
+    offices = [
+        {
+            "id": unit.id,
+            "name": unit.name,
+            "values": {k: v for k, v in found[unit.key].items() if k != "items"},
+        }
+        for unit in units
+    ]
+    times = [v.computed_at for office in offices for v in office["values"].values()]
+    return {"date": day, "computed_at": max(times, default=None), "offices": offices}
 
 
 @dataclass
@@ -37,11 +67,11 @@ def unit_figures(user, today: date, metrics, *, with_rows=True) -> UnitFigures |
     unit = home_unit(user)
     if unit is None:
         return None
-    on = rollup.latest_date(on=today)
+    on = latest_date(on=today)
     if on is None:
         return None
     units = [unit, *(children_of(unit) if with_rows else [])]
-    found = rollup.read_units(units, on, list(metrics))
+    found = read_units(units, on, list(metrics))
     own = found[unit.key]
     if not any(metric in own for metric in metrics):
         return None  # the unit was not rolled up that day (a unit added since)

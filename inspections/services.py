@@ -31,7 +31,7 @@ from inspections.models import (
     QualityRequirement,
 )
 from works.models import Company, Contract
-from works.queries import estates_under_construction
+from works.queries import estates_under_construction, works_in_progress
 
 #: What a clerk writes on a patrol record (and may later correct by an amendment).
 PATROL_FIELDS = ("time", "patrollers", "contractor_staff", *CHECKLIST_FIELDS, "findings")
@@ -312,14 +312,15 @@ class DuplicatePatrol(ValidationError):
 # --- patrols --------------------------------------------------------------------------
 def for_filing(estates, on: date):
     """``estates`` (a queryset, scoped by the caller) as a filing reads the compound, in
-    one query: its community, street office and campaign, ``due`` (under construction on
-    ``on``, so a patrol is due: ``works.queries.estates_under_construction``) and
-    ``filing_day`` (``on``). A caller that looks the compound up anyway (the API's
-    ``estate`` field, the filing form's page) reads it from here and hands it to
-    ``file_patrol``, which then does not read it again."""
-    return estates.select_related("community__street_office", "campaign").annotate(
-        due=Exists(estates_under_construction(on).filter(pk=OuterRef("pk"))),
-        filing_day=Value(on, output_field=DateField()),
+    one query: its community (the street office accountable, and the page's crumbs),
+    ``archived_at``, ``due`` (a works item in progress on ``on``, so a patrol is due: the
+    rule of ``works.queries.estates_under_construction``, whose other condition, not
+    archived, the filing checks first with its own message) and ``filing_day`` (``on``).
+    A caller that looks the compound up anyway (the API's ``estate`` field, the filing
+    form's page) reads it from here and hands it to ``file_patrol``, which then does not
+    read it again."""
+    return estates.select_related("community").annotate(
+        due=works_in_progress(on), filing_day=Value(on, output_field=DateField())
     )
 
 

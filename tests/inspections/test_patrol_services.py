@@ -164,7 +164,6 @@ def test_the_filing_read_knows_which_compounds_are_due_as_the_raw_rows_say(commu
 
     import time_machine
 
-    from estates.models import Estate
     from tests.factories import EstateFactory
     from works.models import EstateWorksItem
 
@@ -198,7 +197,7 @@ def test_the_filing_read_knows_which_compounds_are_due_as_the_raw_rows_say(commu
             started = start is not None and start <= day
             if applicable and started and (finish is None or finish >= day):
                 expected[estate_id] = True
-        read = services.for_filing(Estate.objects.filter(pk__in=expected), day)
+        read = services.for_filing(day).filter(pk__in=expected)
         assert {estate.pk: estate.due for estate in read} == expected
         assert list(expected.values()) == [True, True, True, False, False, False, False, True]
         assert {estate.filing_day for estate in read} == {day}
@@ -211,10 +210,8 @@ def test_filing_reads_the_compound_once_when_handed_the_filing_read(
     again: the insert and the audit event, in a savepoint inside the test's transaction."""
     from django.contrib.contenttypes.models import ContentType
 
-    from estates.models import Estate
-
     ContentType.objects.get_for_model(PatrolRecord)  # cached per process in production
-    estate = services.for_filing(Estate.objects.all(), timezone.localdate()).get(pk=site_a.pk)
+    estate = services.for_filing(timezone.localdate()).get(pk=site_a.pk)
     with django_assert_num_queries(4):
         record = services.file_patrol(actor=clerk_a, estate=estate, values=patrol_values)
     assert PatrolRecord.objects.get() == record
@@ -222,10 +219,9 @@ def test_filing_reads_the_compound_once_when_handed_the_filing_read(
 
 def test_a_stale_filing_read_is_read_again(clerk_a, site_a, patrol_values):
     """A row read for another day (a request that crossed midnight) is not trusted."""
-    from estates.models import Estate
 
     yesterday = timezone.localdate() - timedelta(days=1)
-    stale = services.for_filing(Estate.objects.all(), yesterday).get(pk=site_a.pk)
+    stale = services.for_filing(yesterday).get(pk=site_a.pk)
     stale.due = False
     record = services.file_patrol(actor=clerk_a, estate=stale, values=patrol_values)
     assert record.date == timezone.localdate()

@@ -23,6 +23,8 @@ module         what it defines                        who reads it
 ``company_scope`` ``estate_ids(company_id)`` → subquery ``estates.scoping`` (company users)
 ``todo``       ``sources(user, today)`` → [Source]   我的待办 (``estates.tasklist``)
 ``outbox``     ``stale(now)`` → [(task, [ids])]       ``estates.outbox`` (the sweep)
+``snapshots``  ``street_offices(metrics, on)`` → the   district-wide summaries of lower
+               roll-up's latest street-office figures  floors (``works.sheets``)
 ============== ====================================== ====================================
 """
 

@@ -806,7 +806,7 @@ def item_progress_range(scope, days, *, by=None):
                 name: _at(series.get((unit, number, name)), i, name)
                 for name in ("total", "started", "completed", "budget", "budget_contracted")
             }
-        return result.get(None, {}) if by is None else result
+        return result
 
     return ByDay(days, build)
 

@@ -358,9 +358,7 @@ def _relapsed_days(estates) -> dict:
     ):
         if inspected_on is None:
             continue
-        out.setdefault(estate, []).append(
-            (later(local_day(created), inspected_on), follow_up_on)
-        )
+        out.setdefault(estate, []).append((later(local_day(created), inspected_on), follow_up_on))
     return {estate: union(parts) for estate, parts in out.items()}
 
 

@@ -20,9 +20,9 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.compat import safe_string
-from openpyxl.xml.functions import XML_NS, Element, SubElement
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.xml.functions import XML_NS, Element, SubElement
 
 from estates.validators import strip_control_characters
 

@@ -25,7 +25,7 @@ COLUMNS = [
 
 ROWS = [
     (1, "友爱小区", 340, Decimal("12345.67"), Decimal("42.9"), Decimal("1000000.01"), ""),
-    (2, "=HYPERLINK(\"x\")", None, None, None, None, None),
+    (2, '=HYPERLINK("x")', None, None, None, None, None),
     (3, " 前后有空格 ", 0, Decimal("0"), 0.5, Decimal("-3.10"), "+SUM(1,2)"),
     (4, "中原区\x0b建设路\x00 1 号", 12, Decimal("1.25"), 0.125, 7, "@cmd"),
     (5, 2013, 1, Decimal("1E+2"), float("nan"), 0, "-1+1"),

@@ -50,7 +50,7 @@ class UncountedPage(Page):
 
 
 class UncountedPageNumberPagination(PageNumberPagination):
-    """An API list paged by ``?page=N`` (and ``page_size`` as usual) without counting it:
+    """An API list paged by ``?page=N`` (50 a page, as every list) without counting it:
     a page reads one row more than it returns to know whether a next page exists. For
     lists of millions of rows (patrol records, the missed-patrol register), where
     ``COUNT(*)`` over the filtered set costs more than the page; the answer has

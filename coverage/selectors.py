@@ -13,7 +13,21 @@ from coverage.models import (
     Reinspection,
     ServiceAssessment,
 )
-from coverage.queries import coverage_annotations
+from coverage.queries import Mode, _pct, _with_pcts, coverage_annotations, coverage_figures
+from estates.hooks import app_modules
+
+#: The roll-up's key (``reports.figures``) of each count of ``coverage_figures``.
+SNAPSHOT_KEYS = {
+    "estates": "coverage_estates",
+    "covered": "coverage_covered",
+    **{f"mode_{m}": f"coverage_mode_{m}" for m in Mode.values},
+    "renovated": "coverage_renovated",
+    "renovated_covered": "coverage_renovated_covered",
+    "target_met": "coverage_target_met",
+    "expiring": "coverage_expiring",
+    "overdue": "coverage_overdue",
+    "relapsed": "coverage_relapsed",
+}
 
 
 def ledger_queryset(estates, on: date):
@@ -49,6 +63,51 @@ def ledger_queryset(estates, on: date):
             next_due_on=Subquery(next_due.values("due_on")[:1]),
         )
     )
+
+
+def overview_figures(user, today: date) -> dict:
+    """The coverage overview's figures (the shape of ``coverage_figures``) of the user's
+    unit, read from the roll-up's snapshots of the last day rolled up (a fixed number of
+    queries at any size; ``snapshot_at`` says when they were computed, ``on`` the day they
+    are of); computed live when no snapshot exists yet (``snapshot_at`` None)."""
+    for module in app_modules("snapshots"):
+        found = module.unit_figures(user, today, list(SNAPSHOT_KEYS.values()))
+        if found is not None:
+            return _from_snapshot(found)
+    return {**coverage_figures(user, on=today), "snapshot_at": None}
+
+
+def _from_snapshot(found) -> dict:
+    def counts(values):
+        return {key: int(values.get(metric) or 0) for key, metric in SNAPSHOT_KEYS.items()}
+
+    totals = _with_pcts(counts(found.values))
+    if found.unit_kind == "district":
+        by = "street_office"
+        rows = [{"id": r["id"], "name": r["name"], **counts(r["values"])} for r in found.rows]
+    elif found.unit_kind == "street_office":
+        by = "community"
+        rows = [{"id": r["id"], "name": r["name"], **counts(r["values"])} for r in found.rows]
+    else:  # a community lead: their community is the one row
+        by = "community"
+        rows = [{"id": found.unit_id, "name": found.name, **counts(found.values)}]
+    modes = [
+        {
+            "mode": value,
+            "label": label,
+            "count": totals[f"mode_{value}"],
+            "pct": _pct(totals[f"mode_{value}"], totals["covered"]),
+        }
+        for value, label in Mode.choices
+    ]
+    return {
+        "on": found.on,
+        "by": by,
+        "totals": totals,
+        "rows": [_with_pcts(row) for row in rows],
+        "modes": modes,
+        "snapshot_at": found.computed_at,
+    }
 
 
 def expiring_arrangements(user, on: date, limit=50):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from coverage import queries, selectors, services
+from coverage import selectors, services
 from coverage.export import coverage_ledger_workbook
 from coverage.filtersets import CoverageLedgerFilterSet, ReinspectionFilterSet
 from coverage.forms import (
@@ -32,7 +32,9 @@ from estates.xlsx import xlsx_response
 
 class CoverageOverviewView(ScopedMixin, TemplateView):
     """HQ: the district by street office; a street office (or community): its own
-    compounds by community."""
+    compounds by community. The figures are the roll-up's snapshots of the user's unit
+    (shown with their snapshot time; live only before the first roll-up), the two short
+    lists live."""
 
     queryset = Estate.objects.all()
     template_name = "coverage/overview.html"
@@ -40,7 +42,7 @@ class CoverageOverviewView(ScopedMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, today = self.request.user, timezone.localdate()
-        context["figures"] = queries.coverage_figures(user, on=today)
+        context["figures"] = selectors.overview_figures(user, today)
         context["expiring"] = selectors.expiring_arrangements(user, today)
         context["overdue"] = selectors.overdue_reinspections(user, today)
         return context

@@ -23,6 +23,9 @@ module         what it defines                        who reads it
 ``company_scope`` ``estate_ids(company_id)`` → subquery ``estates.scoping`` (company users)
 ``todo``       ``sources(user, today)`` → [Source]   我的待办 (``estates.tasklist``)
 ``outbox``     ``stale(now)`` → [(task, [ids])]       ``estates.outbox`` (the sweep)
+``snapshots``  ``street_offices(metrics, on)``,      pages of a lower floor showing
+               ``unit_figures(user, today, metrics)`` unit-wide figures (the works list,
+               → the roll-up's figures, or None       the coverage overview)
 ============== ====================================== ====================================
 """
 

@@ -17,6 +17,7 @@ from estates.api_base import (
     django_errors_to_drf,
 )
 from estates.models import Estate
+from estates.pagination import UncountedPageNumberPagination
 from inspections import services
 from inspections.filtersets import (
     HazardFilterSet,
@@ -34,6 +35,7 @@ from inspections.models import (
     QualityInspection,
     QualityRequirement,
 )
+from inspections.serializers import PatrolFiledSerializer, PatrolFilingSerializer
 from works.models import Company, EstateWorksItem
 
 
@@ -56,29 +58,12 @@ class PatrolAmendmentSerializer(serializers.ModelSerializer):
         fields = ["id", "reason", "changes", "amended_by", "amended_at"]
 
 
-class NestedHazardSerializer(serializers.Serializer):
-    category = serializers.ChoiceField(choices=Hazard.Category.choices, label="类别")
-    severity = serializers.ChoiceField(
-        choices=Hazard.Severity.choices, default=Hazard.Severity.GENERAL, label="等级"
-    )
-    description = serializers.CharField(label="隐患描述", max_length=1000)
-    location = serializers.CharField(max_length=100, label="具体位置")
-    deadline = serializers.DateField(required=False, allow_null=True, label="整改期限")
-
-
 class PatrolRecordSerializer(serializers.ModelSerializer):
     estate = ScopedPrimaryKeyRelatedField(queryset=Estate.objects.all(), label="小区")
     filed_by = serializers.StringRelatedField()
     photos = PhotoSerializer(many=True, read_only=True)
     amendments = PatrolAmendmentSerializer(many=True, read_only=True)
     hazard_ids = serializers.PrimaryKeyRelatedField(source="hazards", many=True, read_only=True)
-    hazards = NestedHazardSerializer(many=True, required=False, write_only=True)
-    photo_files = serializers.ListField(
-        child=serializers.FileField(),
-        required=False,
-        write_only=True,
-        label="现场照片（multipart 上传）",
-    )
     time = serializers.TimeField(required=False, label="巡查时间")
 
     class Meta:
@@ -98,32 +83,9 @@ class PatrolRecordSerializer(serializers.ModelSerializer):
             "photos",
             "amendments",
             "hazard_ids",
-            "hazards",
-            "photo_files",
         ]
         read_only_fields = ["street_office", "date", "filed_at"]
         validators = []  # the one-per-day rule is the service's (and the database's)
-
-    def create(self, validated_data):
-        estate = validated_data.pop("estate")
-        hazards = validated_data.pop("hazards", [])
-        photos = validated_data.pop("photo_files", [])
-        record = services.file_patrol(
-            actor=self.context["request"].user,
-            estate=estate,
-            values=validated_data,
-            photos=photos,
-            hazards=hazards,
-        )
-        # A record just filed has no amendments, and photos or hazards only if some were
-        # sent: the answer does not read back what is known to be empty.
-        empty = {"amendments": PatrolAmendment.objects.none()}
-        if not photos:
-            empty["photos"] = Photo.objects.none()
-        if not hazards:
-            empty["hazards"] = Hazard.objects.none()
-        record._prefetched_objects_cache = empty
-        return record
 
 
 class AmendSerializer(serializers.Serializer):
@@ -152,6 +114,9 @@ class PatrolRecordViewSet(ScopedModelViewSet):
     )
     serializer_class = PatrolRecordSerializer
     filterset_class = PatrolRecordFilterSet
+    # Millions of records at a province: COUNT(*) cost more than the page (0.18 s of
+    # 0.29 s for HQ at 4.4 million); pages link next/previous without a total.
+    pagination_class = UncountedPageNumberPagination
     http_method_names = ["get", "post", "head", "options"]
     ordering_fields = ["date", "filed_at"]
 
@@ -161,8 +126,9 @@ class PatrolRecordViewSet(ScopedModelViewSet):
         return services.can_amend_patrol(user, obj)
 
     @extend_schema(
+        request=PatrolFilingSerializer,
         responses={
-            201: PatrolRecordSerializer,
+            201: PatrolFiledSerializer,
             409: inline_serializer(
                 "DuplicatePatrol",
                 {
@@ -171,11 +137,16 @@ class PatrolRecordViewSet(ScopedModelViewSet):
                     "existing_url": serializers.CharField(),
                 },
             ),
-        }
+        },
     )
     def create(self, request, *args, **kwargs):
+        """File today's patrol: the request parsed by ``PatrolFilingSerializer`` (which
+        reads the compound, once), ``services.file_patrol``, and the lean answer built
+        from what was written (``PatrolFiledSerializer``)."""
+        filing = PatrolFilingSerializer(data=request.data, context={"request": request})
+        filing.is_valid(raise_exception=True)
         try:
-            return super().create(request, *args, **kwargs)
+            record = filing.save()
         except services.DuplicatePatrol as exc:
             return Response(
                 {
@@ -185,6 +156,10 @@ class PatrolRecordViewSet(ScopedModelViewSet):
                 },
                 status=status.HTTP_409_CONFLICT,
             )
+        answer = PatrolFiledSerializer(record).data
+        return Response(
+            answer, status=status.HTTP_201_CREATED, headers={"Location": answer["api_url"]}
+        )
 
     @extend_schema(request=AmendSerializer, responses={201: PatrolAmendmentSerializer})
     @action(detail=True, methods=["post"])
@@ -484,6 +459,7 @@ class MissedPatrolSerializer(serializers.ModelSerializer):
 class MissedPatrolViewSet(ScopedReadOnlyViewSet):
     queryset = MissedPatrol.objects.select_related("estate", "street_office")
     serializer_class = MissedPatrolSerializer
+    pagination_class = UncountedPageNumberPagination  # 800,000 entries at a province
     filterset_class = MissedPatrolFilterSet
     ordering_fields = ["date"]
 

@@ -9,13 +9,13 @@ from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import DateField, Exists, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
 from estates import audit
 from estates import photos as photo_files
-from estates.guards import ensure_writable, require
+from estates.guards import ensure_estate_writable, ensure_writable, require
 from estates.models import STREET_ROLES, AuditEvent, Estate, Message, Topic, User
 from estates.notify import notify
 from estates.scoping import company_estate_ids
@@ -145,8 +145,8 @@ def can_recheck_quality(user, inspection: QualityInspection | None = None) -> bo
 
 
 # --- helpers --------------------------------------------------------------------------
-def _store_photos(checked, *, actor, estate, kind, **owner):
-    for item in checked:
+def _store_photos(checked, *, actor, estate, kind, **owner) -> list[Photo]:
+    return [
         Photo.objects.create(
             estate=estate,
             kind=kind,
@@ -156,6 +156,8 @@ def _store_photos(checked, *, actor, estate, kind, **owner):
             uploaded_by=actor,
             **owner,
         )
+        for item in checked
+    ]
 
 
 def _require_value(value, field, message):
@@ -308,34 +310,67 @@ class DuplicatePatrol(ValidationError):
 
 
 # --- patrols --------------------------------------------------------------------------
-@transaction.atomic
+def for_filing(estates, on: date):
+    """``estates`` (a queryset, scoped by the caller) as a filing reads the compound, in
+    one query: its community, street office and campaign, ``due`` (under construction on
+    ``on``, so a patrol is due: ``works.queries.estates_under_construction``) and
+    ``filing_day`` (``on``). A caller that looks the compound up anyway (the API's
+    ``estate`` field, the filing form's page) reads it from here and hands it to
+    ``file_patrol``, which then does not read it again."""
+    return estates.select_related("community__street_office", "campaign").annotate(
+        due=Exists(estates_under_construction(on).filter(pk=OuterRef("pk"))),
+        filing_day=Value(on, output_field=DateField()),
+    )
+
+
 def file_patrol(*, actor, estate: Estate, values: dict, photos=(), hazards=()) -> PatrolRecord:
     """File today's patrol of ``estate`` with its photos and the hazards found.
 
-    ``hazards`` is a list of dicts of ``HAZARD_FIELDS`` plus ``photos``.
+    ``hazards`` is a list of dicts of ``HAZARD_FIELDS`` plus ``photos``. The record
+    returned carries ``new_photos`` and ``new_hazards``: what this filing stored, so a
+    caller can answer without reading them back.
 
     The one write every clerk makes every day, so it runs only the queries it needs: one
-    read of the compound (with "under construction today"), the insert and its audit
-    event. A second record for the day is refused by the unique constraint (no read
-    beforehand), with the same message."""
+    read of the compound (``for_filing``; none when the caller passes the row it read
+    from there today), then in one transaction the insert and its audit event (and the
+    photos' and hazards' rows). Its ``archived_at`` is as fresh as ``ensure_writable``'s
+    own read would be (neither locks the row). A second record for the day is refused by
+    the unique constraint (no read beforehand), with the same message: the transaction
+    is rolled back first and the record filed is read after, so the insert needs no
+    savepoint of its own."""
     today = timezone.localdate()
-    estate = (
-        Estate.objects.with_org()
-        .annotate(due=Exists(estates_under_construction(today).filter(pk=OuterRef("pk"))))
-        .get(pk=estate.pk)
-    )
+    if getattr(estate, "filing_day", None) != today:
+        estate = for_filing(Estate.objects.all(), today).get(pk=estate.pk)
+    try:
+        return _file_patrol(
+            actor=actor, estate=estate, values=values, photos=photos, hazards=hazards, today=today
+        )
+    except IntegrityError:
+        existing = (
+            PatrolRecord.objects.select_related("estate", "filed_by")
+            .filter(estate=estate, date=today)
+            .first()
+        )
+        if existing is None:
+            raise
+        raise DuplicatePatrol(existing) from None
+
+
+@transaction.atomic
+def _file_patrol(*, actor, estate, values, photos, hazards, today) -> PatrolRecord:
     require(can_file_patrol(actor, estate), "只能为本街道办事处管辖的小区填报巡查记录")
-    ensure_writable(estate.pk)
+    ensure_estate_writable(estate)
     if not estate.due:
         raise ValidationError({"estate": f"{estate.name} 今天不在施工期内，无需填报巡查记录"})
     # Everything is checked before the first write, so a refusal leaves no stored file.
     checked = photo_files.check_uploads(photos, field="photos")
-    hazard_photos = [
-        photo_files.check_uploads(h.get("photos"), field="hazard_photos") for h in hazards
+    found = [
+        (
+            _new_hazard(actor=actor, estate=estate, patrol=None, values=hazard_values),
+            photo_files.check_uploads(hazard_values.get("photos"), field="hazard_photos"),
+        )
+        for hazard_values in hazards
     ]
-    for hazard_values in hazards:
-        _new_hazard(actor=actor, estate=estate, patrol=None, values=hazard_values)
-
     record = PatrolRecord(
         estate=estate,
         street_office_id=estate.community.street_office_id,
@@ -346,32 +381,24 @@ def file_patrol(*, actor, estate: Estate, values: dict, photos=(), hazards=()) -
     if record.time is None:
         record.time = timezone.localtime().time().replace(second=0, microsecond=0)
     # The foreign keys were just read (the compound, its street office, the actor): no
-    # need for full_clean to look each of them up again.
+    # need for full_clean to look each of them up again; the one-per-day rule is the
+    # constraint's, at the insert.
     record.full_clean(exclude=["estate", "street_office", "filed_by"], validate_constraints=False)
-    try:
-        # A savepoint: under concurrent submissions the unique constraint decides, and the
-        # loser gets the same clear message as a second submission.
-        with transaction.atomic():
-            record.save()
-    except IntegrityError:
-        existing = PatrolRecord.objects.filter(estate=estate, date=today).first()
-        if existing is None:
-            raise
-        raise DuplicatePatrol(existing) from None
+    record.save()
     audit.record(
         record,
         actor=actor,
         action=AuditEvent.Action.CREATE,
         summary=f"填报 {today:%Y-%m-%d} 巡查记录，发现隐患 {len(hazards)} 处",
     )
-    _store_photos(checked, actor=actor, estate=estate, kind=Photo.Kind.PATROL, patrol=record)
-    for hazard_values, checked_hazard_photos in zip(hazards, hazard_photos, strict=True):
-        _create_hazard(
-            actor=actor,
-            estate=estate,
-            patrol=record,
-            values=hazard_values,
-            checked_photos=checked_hazard_photos,
+    record.new_photos = _store_photos(
+        checked, actor=actor, estate=estate, kind=Photo.Kind.PATROL, patrol=record
+    )
+    record.new_hazards = []
+    for hazard, checked_hazard_photos in found:
+        hazard.patrol = record
+        record.new_hazards.append(
+            _save_hazard(hazard, actor=actor, checked_photos=checked_hazard_photos)
         )
     return record
 
@@ -441,7 +468,7 @@ def amend_patrol(record: PatrolRecord, *, actor, reason: str, values: dict) -> P
 
 # --- hazards --------------------------------------------------------------------------
 def _new_hazard(*, actor, estate, patrol, values) -> Hazard:
-    """A validated, unsaved hazard."""
+    """A validated, unsaved hazard of ``estate`` (read by the caller) found by ``actor``."""
     hazard = Hazard(
         estate=estate,
         street_office_id=estate.community.street_office_id,
@@ -449,14 +476,16 @@ def _new_hazard(*, actor, estate, patrol, values) -> Hazard:
         reported_by=actor,
         **{k: v for k, v in values.items() if k in HAZARD_FIELDS},
     )
-    hazard.full_clean(exclude=["patrol"])
+    # The compound, its street office, the actor and the patrol are rows the caller has
+    # in hand: full_clean need not look each of them up again.
+    hazard.full_clean(exclude=["estate", "street_office", "reported_by", "patrol"])
     if hazard.deadline is not None and hazard.deadline < timezone.localdate():
         raise ValidationError({"deadline": "整改期限不能早于今天"})
     return hazard
 
 
-def _create_hazard(*, actor, estate, patrol, values, checked_photos):
-    hazard = _new_hazard(actor=actor, estate=estate, patrol=patrol, values=values)
+def _save_hazard(hazard, *, actor, checked_photos) -> Hazard:
+    """Save a hazard validated by ``_new_hazard``, with its audit event and photos."""
     hazard.save()
     audit.record(
         hazard,
@@ -464,8 +493,15 @@ def _create_hazard(*, actor, estate, patrol, values, checked_photos):
         action=AuditEvent.Action.CREATE,
         summary=f"发现{hazard.get_severity_display()}：{hazard.get_category_display()}",
     )
-    _store_photos(checked_photos, actor=actor, estate=estate, kind=Photo.Kind.HAZARD, hazard=hazard)
+    _store_photos(
+        checked_photos, actor=actor, estate=hazard.estate, kind=Photo.Kind.HAZARD, hazard=hazard
+    )
     return hazard
+
+
+def _create_hazard(*, actor, estate, patrol, values, checked_photos):
+    hazard = _new_hazard(actor=actor, estate=estate, patrol=patrol, values=values)
+    return _save_hazard(hazard, actor=actor, checked_photos=checked_photos)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
@@ -39,7 +40,6 @@ from inspections.models import (
     Photo,
     QualityInspection,
 )
-from works.queries import estates_under_construction
 
 
 class ListPage(FilteredListMixin, TemplateView):
@@ -109,31 +109,37 @@ class PatrolCreateView(ScopedMixin, FormView):
     """Today's patrol of one compound, made for a phone: the checklist as big toggles, the
     draft kept in the browser if the connection drops (static/inspections/draft.js)."""
 
-    queryset = Estate.objects.with_org()
+    queryset = Estate.objects.all()
     form_class = forms.PatrolForm
     template_name = "inspections/patrol_form.html"
+
+    def get_queryset(self):
+        # The compound as the filing reads it, so a POST reads it only here, once.
+        return services.for_filing(super().get_queryset(), self.today)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        self.today = timezone.localdate()
         self.estate = get_object_or_404(self.get_queryset(), pk=kwargs["estate_pk"])
         require(
             services.can_file_patrol(request.user, self.estate),
             "只有本街道办事处的工作人员可以填报巡查记录",
         )
-        self.existing = PatrolRecord.objects.filter(
-            estate=self.estate, date=timezone.localdate()
-        ).first()
         return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def existing(self):
+        """Today's record of the compound, if filed: read for the page and for a refused
+        POST only (a successful filing never needs it; a duplicate brings its own)."""
+        return PatrolRecord.objects.filter(estate=self.estate, date=self.today).first()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             estate=self.estate,
             existing=self.existing,
-            today=timezone.localdate(),
-            under_construction=estates_under_construction(timezone.localdate())
-            .filter(pk=self.estate.pk)
-            .exists(),
+            today=self.today,
+            under_construction=self.estate.due,
             **kwargs,
         )
 

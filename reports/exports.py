@@ -3,11 +3,9 @@ laid out by a worker (about 4 s for the district)."""
 
 from django.utils import timezone
 
-from estates.asof import Scope
 from estates.exports import ExportKind
 from estates.pdf import render_pdf
-from reports.units import home_unit
-from reports.weekly_pack import build_pack, parse_meeting, week_of
+from reports.weekly_pack import pack_for_user, parse_meeting, week_of
 
 
 def build_weekly_pack_pdf(user, params):
@@ -15,7 +13,7 @@ def build_weekly_pack_pdf(user, params):
     within the user's scope, as the printed PDF."""
     today = timezone.localdate()
     period = week_of(parse_meeting(params.get("meeting"), today), today)
-    pack = build_pack(Scope.for_user(user), period, league=True, charts_for=home_unit(user))
+    pack = pack_for_user(user, period, charts=True)
     content = render_pdf("reports/weekly_pdf.html", {"pack": pack})
     return content, f"周报_{pack.meeting:%Y%m%d}.pdf", sum(len(s.rows) for s in pack.sections)
 

@@ -325,6 +325,11 @@ _COVERAGE = {
     "coverage_renovated_covered": "renovated_covered",
     "coverage_target_met": "target_met",
     "coverage_relapsed": "relapsed",
+    "coverage_mode_professional": "mode_professional",
+    "coverage_mode_logistics": "mode_logistics",
+    "coverage_mode_community": "mode_community",
+    "coverage_expiring": "expiring",
+    "coverage_overdue": "overdue",
 }
 
 
@@ -815,6 +820,48 @@ FIGURES: tuple[Figure, ...] = (
         "统计日时回头看发现反弹、尚未完成整改的在册小区数。",
         "coverage",
         link=_list("coverage:ledger", relapsed="true"),
+    ),
+    # The coverage overview's columns (``coverage.queries.coverage_figures``), so HQ's
+    # overview reads them from the snapshots like the rest of the district.
+    Figure(
+        "coverage_mode_professional",
+        "专业化物业公司进驻",
+        "个",
+        "统计日生效管理安排为专业化物业公司进驻的在册小区数。",
+        "coverage",
+        link=_list("coverage:ledger", mode="professional"),
+    ),
+    Figure(
+        "coverage_mode_logistics",
+        "后勤式管理",
+        "个",
+        "统计日生效管理安排为后勤式管理（原产权单位）的在册小区数。",
+        "coverage",
+        link=_list("coverage:ledger", mode="logistics"),
+    ),
+    Figure(
+        "coverage_mode_community",
+        "社区介入",
+        "个",
+        "统计日生效管理安排为社区介入的在册小区数。",
+        "coverage",
+        link=_list("coverage:ledger", mode="community"),
+    ),
+    Figure(
+        "coverage_expiring",
+        "60天内到期",
+        "个",
+        "生效安排将在统计日起 60 天内到期的在册小区数（按小区计，不按安排计）。",
+        "coverage",
+        link=_list("coverage:ledger", expiring="true"),
+    ),
+    Figure(
+        "coverage_overdue",
+        "回头看逾期",
+        "个",
+        "统计日时应检日期已过（当天不算）、尚未检查的回头看所涉在册小区数。",
+        "coverage",
+        link=_list("coverage:ledger", overdue="true"),
     ),
 )
 

@@ -14,7 +14,6 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from estates import audit, exports
-from estates.asof import Scope
 from estates.mixins import FilteredListMixin, ScopedMixin
 from estates.models import ExportJob, StreetOffice
 from estates.pdf import PDF_MIME
@@ -36,8 +35,8 @@ from reports.models import (
 from reports.units import unit_for
 from reports.weekly_pack import (
     TUESDAY,
-    build_pack,
     meeting_for,
+    pack_for_user,
     pack_workbook,
     parse_meeting,
     week_of,
@@ -89,7 +88,7 @@ class WeeklyPackMixin(LoginRequiredMixin):
     def get_pack(self):
         today = timezone.localdate()
         meeting = parse_meeting(self.request.GET.get("meeting"), today)
-        return build_pack(Scope.for_user(self.request.user), week_of(meeting, today), league=True)
+        return pack_for_user(self.request.user, week_of(meeting, today))
 
 
 class WeeklyPackView(WeeklyPackMixin, TemplateView):

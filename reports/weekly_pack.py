@@ -6,7 +6,9 @@ HQ office hold a weekly meeting; the pack gathers, for the week before the meeti
 ``sections(scope, period) -> list[Section]``, built from that app's figures
 (``<app>/queries.py``), one row per street office of the scope.
 
-Public entry point: ``build_pack(scope, period)`` (``scope`` an ``estates.asof.Scope``,
+Public entry points: ``pack_for_user(user, period)`` (the page, the Excel and the PDF: a
+past week's pack is built once and then read as frozen, see below) and
+``build_pack(scope, period)`` (``scope`` an ``estates.asof.Scope``,
 an Estate queryset, a StreetOffice or None for the district; ``period`` a
 ``estates.asof.Period``, e.g. ``week_of(meeting, today)``). Every figure is read as
 recorded at the end of the period's last day (or now, while the week is running), so a
@@ -14,16 +16,24 @@ past week's pack is the same whenever it is built. The same sections become the 
 the Excel workbook and the PDF; ``Section.row_for(street_office_id)`` gives one street
 office's row (for freezing into its weekly report)."""
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+import logging
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from estates.asof import Period, as_scope, computed_label
+from estates.asof import Period, Scope, as_scope, computed_label
 from estates.hooks import app_modules
 from estates.sections import Row, Section, total_row  # noqa: F401 (re-exported)
 from estates.validators import date_window
-from estates.xlsx import build_workbook
+from estates.xlsx import Column, build_workbook
+
+logger = logging.getLogger(__name__)
 
 TUESDAY = 1
 
@@ -213,3 +223,121 @@ def pack_charts(unit, period: Period) -> tuple[list, date | None]:
 
 def pack_workbook(pack: WeeklyPack):
     return build_workbook(*(section.sheet(pack.unit, pack.computed) for section in pack.sections))
+
+
+# --- a finished week, frozen ----------------------------------------------------------------
+#: Where finished weeks' packs are kept (the default storage: MEDIA_ROOT on one machine).
+FROZEN_DIR = "packs/weekly"
+
+
+def pack_for_user(user, period: Period, *, charts=False) -> WeeklyPack:
+    """The pack of the user's scope for ``period`` with the league (and, with
+    ``charts``, the dashboard's charts of the user's unit): a finished week's is read
+    frozen (built and stored the first time), the running week's built now."""
+    from reports.units import home_unit
+
+    unit = home_unit(user)
+    scope = Scope.for_user(user)
+    name = _frozen_name(unit, scope.label, period) if unit and not period.is_running else None
+    pack = _read_frozen(name, period) if name else None
+    if pack is None:
+        pack = build_pack(scope, period, league=True)
+        if name:
+            pack = _freeze(name, pack)
+    if charts and unit is not None:
+        pack.charts, pack.snapshot_day = pack_charts(unit, period)
+    return pack
+
+
+def _frozen_name(unit, label: str, period: Period) -> str:
+    # The scope is the unit; its label is part of the name (it is printed on the pack).
+    tag = hashlib.sha256(label.encode()).hexdigest()[:12]
+    return f"{FROZEN_DIR}/{period.end + timedelta(days=1):%Y%m%d}/{unit.kind}-{unit.id}-{tag}.json"
+
+
+def _cell(value):
+    # JSON keeps int, float, str and None apart; Decimal and date are tagged, so the cells
+    # come back as the same types (a Decimal percentage, an int count) and show the same.
+    if isinstance(value, Decimal):
+        return {"d": str(value)}
+    if isinstance(value, date):
+        return {"t": value.isoformat()}
+    return value
+
+
+def _uncell(value):
+    if isinstance(value, dict):
+        return Decimal(value["d"]) if "d" in value else date.fromisoformat(value["t"])
+    return value
+
+
+def _section_data(section: Section) -> dict:
+    return {
+        "title": section.title,
+        "sheet_name": section.sheet_name,
+        "columns": [asdict(c) for c in section.columns],
+        "rows": [[row.unit_id, [_cell(v) for v in row.cells]] for row in section.rows],
+        "totals": [_cell(v) for v in section.totals],
+        "definitions": list(section.definitions),
+        "notes": list(section.notes),
+    }
+
+
+def _section(data: dict) -> Section:
+    return Section(
+        title=data["title"],
+        sheet_name=data["sheet_name"],
+        columns=tuple(Column(**c) for c in data["columns"]),
+        rows=[Row(unit_id, tuple(_uncell(v) for v in cells)) for unit_id, cells in data["rows"]],
+        totals=tuple(_uncell(v) for v in data["totals"]),
+        definitions=list(data["definitions"]),
+        notes=list(data["notes"]),
+    )
+
+
+def _canonical(content: dict) -> bytes:
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _freeze(name: str, pack: WeeklyPack) -> WeeklyPack:
+    """Store ``pack``; if another request stored the week first, theirs is the pack."""
+    content = {
+        "unit": pack.unit,
+        "start": pack.period.start.isoformat(),
+        "end": pack.period.end.isoformat(),
+        "computed_at": pack.computed_at.isoformat(),
+        "sections": [_section_data(s) for s in pack.sections],
+    }
+    body = _canonical(content)
+    document = _canonical({"content": content, "sha256": hashlib.sha256(body).hexdigest()})
+    if default_storage.exists(name):
+        return _read_frozen(name, pack.period) or pack
+    saved = default_storage.save(name, ContentFile(document))
+    if saved != name:  # stored meanwhile by another request: keep the first
+        default_storage.delete(saved)
+        return _read_frozen(name, pack.period) or pack
+    return pack
+
+
+def _read_frozen(name: str, period: Period) -> WeeklyPack | None:
+    try:
+        with default_storage.open(name, "rb") as handle:
+            document = json.loads(handle.read())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        logger.warning("frozen weekly pack %s unreadable: %s", name, exc)
+        return None
+    content = document.get("content") or {}
+    if hashlib.sha256(_canonical(content)).hexdigest() != document.get("sha256"):
+        logger.warning("frozen weekly pack %s fails its checksum; built again", name)
+        return None
+    if (content["start"], content["end"]) != (period.start.isoformat(), period.end.isoformat()):
+        return None
+    return WeeklyPack(
+        meeting=period.end + timedelta(days=1),
+        period=period,
+        unit=content["unit"],
+        sections=[_section(s) for s in content["sections"]],
+        computed_at=datetime.fromisoformat(content["computed_at"]),
+    )

@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from works.models import Phase
-from works.queries import OVERDUE_LABELS, overdue_q, street_office_totals
-from works.sheets import planned_dates, progress_rows
+from works.queries import OVERDUE_LABELS, office_totals, overdue_q, planned_spans
+from works.sheets import planned_dates, progress_rows, snapshot_definitions, snapshot_number
+
+#: The district rows' figures when read from the roll-up's snapshots (HQ, current campaign).
+SNAPSHOT_METRICS = ("estates", "estates_overdue", "items_total", "items_started", "items_completed")
 
 #: The widest window a chart shows, in months.
 MAX_MONTHS = 36
@@ -81,14 +84,24 @@ def build_chart(dates, today: date, campaign=None) -> Chart:
     return chart
 
 
-def schedule(estates, *, today: date, campaign, street_office, overdue_only, paginate):
+def schedule(
+    estates, *, today: date, campaign, street_office, overdue_only, paginate, snapshot=None
+):
     """The schedule of ``estates`` (already scoped to the viewer) in ``campaign`` (None:
     every campaign): one row per street office for the district, or, for one
     ``street_office``, one row per compound (``paginate(queryset)`` gives the page), with
     planned and actual bars on one chart. Returns the page's context: ``level`` ("district"
-    or "office"), ``rows``, ``chart`` and, per compound, ``page_obj``."""
+    or "office"), ``rows``, ``chart`` and, per compound, ``page_obj``.
+
+    ``snapshot`` (the roll-up's street offices, ``works.sheets.street_office_snapshot``,
+    for HQ's whole district in the current campaign) bounds the district level: its
+    figures are read from the snapshot and only the planned bars from the compounds'
+    schedule entries; the actual bars are drawn per street office, not summed over the
+    district's items per request."""
     if campaign is not None:
         estates = estates.filter(campaign=campaign)
+    if street_office is None and snapshot is not None:
+        return _district_snapshot(estates.order_by(), today, campaign, snapshot)
     if street_office is None:
         return _district_schedule(estates.order_by(), today, campaign)
     estates = estates.filter(community__street_office=street_office)
@@ -115,7 +128,7 @@ def schedule(estates, *, today: date, campaign, street_office, overdue_only, pag
 
 
 def _district_schedule(estates, today, campaign):
-    rows = list(street_office_totals(estates, today))
+    rows = office_totals(estates, today)
     ends = ("planned_start", "planned_finish", "first_start", "last_finish")
     chart = build_chart([row[end] for row in rows for end in ends], today, campaign)
     for row in rows:
@@ -124,3 +137,40 @@ def _district_schedule(estates, today, campaign):
             row["first_start"], row["last_finish"] if row["percent"] >= 100 else today
         )
     return {"level": "district", "rows": rows, "chart": chart}
+
+
+def _district_snapshot(estates, today, campaign, snapshot):
+    spans = planned_spans(estates)
+    rows = []
+    for office in snapshot["offices"]:
+        values = office["values"]
+        start, finish = spans.get(office["id"], (None, None))
+        rows.append(
+            {
+                "community__street_office": office["id"],
+                "community__street_office__name": office["name"],
+                "estate_count": snapshot_number(values, "estates"),
+                "overdue_count": snapshot_number(values, "estates_overdue"),
+                "items_total": snapshot_number(values, "items_total"),
+                "items_started": snapshot_number(values, "items_started"),
+                "items_completed": snapshot_number(values, "items_completed"),
+                "planned_start": start,
+                "planned_finish": finish,
+            }
+        )
+    chart = build_chart(
+        [d for r in rows for d in (r["planned_start"], r["planned_finish"])], today, campaign
+    )
+    for row in rows:
+        row["planned_bar"] = chart.span(row["planned_start"], row["planned_finish"])
+        row["actual_bar"] = None
+    return {
+        "level": "district",
+        "rows": rows,
+        "chart": chart,
+        "snapshot": {
+            "date": snapshot["date"],
+            "computed_at": snapshot["computed_at"],
+            "definitions": snapshot_definitions(snapshot, SNAPSHOT_METRICS),
+        },
+    }

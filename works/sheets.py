@@ -9,9 +9,10 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from estates.asof import WAN, rounded
+from estates.hooks import app_modules
 from estates.models import Estate, WorksItem
 from works.models import EstateWorksItem, TenderPackageItem
-from works.queries import contract_plan, with_progress
+from works.queries import contract_plan, with_progress_per_row
 
 
 def money_rows_differ(rows, total, key: str = "budget_total") -> bool:
@@ -37,9 +38,10 @@ def planned_dates(estate) -> tuple:
 
 def progress_rows(estates, day: date):
     """``with_progress`` for the compounds of one page (a list or page of Estates), in
-    the page's order: the aggregates run over those rows only, not the whole filter."""
+    the page's order: the figures are read for those rows only, not the whole filter
+    (``with_progress_per_row``)."""
     ids = [estate.pk for estate in estates]
-    annotated = with_progress(
+    annotated = with_progress_per_row(
         Estate.objects.filter(pk__in=ids).select_related(
             "community__street_office", "campaign", "works_schedule"
         ),
@@ -87,3 +89,30 @@ DISTRICT_ESTATES = (
 def plain_estates(user):
     """The compounds a user sees, ordered as the district lists them."""
     return DISTRICT_ESTATES.visible_to(user)
+
+
+def street_office_snapshot(metrics, today: date) -> dict | None:
+    """The roll-up's latest snapshot of every street office (figures ``metrics``), read
+    through the ``snapshots`` hook (``reports`` stands above this app): ``{"date",
+    "computed_at", "offices": [{"id", "name", "values": {metric: Value}}]}``, or None
+    when no app provides snapshots or the roll-up has not run yet."""
+    for module in app_modules("snapshots"):
+        found = module.street_offices(metrics, today)
+        if found is not None:
+            return found
+    return None
+
+
+def snapshot_number(values: dict, metric: str):
+    """A snapshot figure as a plain number, 0 when the unit has no row for it."""
+    value = values.get(metric)
+    return value.number if value is not None and value.value is not None else 0
+
+
+def snapshot_definitions(snapshot: dict, metrics) -> list:
+    """The figures shown from ``snapshot`` (label and definition), in ``metrics`` order."""
+    seen = {}
+    for office in snapshot["offices"]:
+        for metric, value in office["values"].items():
+            seen.setdefault(metric, value)
+    return [seen[m] for m in metrics if m in seen]

@@ -4,10 +4,13 @@ Gantt chart, the company directory, tendering, contracts and campaign milestones
 Scoped by ``estates.mixins``: outside the user's scope a 404, a forbidden write a 403.
 Every change goes through ``works.services``."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -46,22 +49,32 @@ from works.forms import (
     TransitionForm,
 )
 from works.models import (
+    Bid,
     Company,
     Contract,
     EstateScope,
     EstateWorksItem,
     Phase,
     TenderPackage,
+    TenderPackageItem,
 )
 from works.queries import DEFINITIONS as WORKS_DEFINITIONS
 from works.queries import (
     OVERDUE_LABELS,
-    district_totals,
+    office_totals,
     overdue_q,
-    street_office_totals,
+    sum_totals,
     with_progress,
 )
-from works.sheets import DISTRICT_ESTATES, money_rows_differ, progress_rows, sheet_items
+from works.sheets import (
+    DISTRICT_ESTATES,
+    money_rows_differ,
+    progress_rows,
+    sheet_items,
+    snapshot_definitions,
+    snapshot_number,
+    street_office_snapshot,
+)
 
 
 def _today():
@@ -108,13 +121,75 @@ class WorksListView(FilteredListMixin, TemplateView):
         context["filter"] = filterset
         context["page_obj"] = page
         context["rows"] = progress_rows(page, today)
-        context["totals"] = list(street_office_totals(filterset.qs, today))
-        context["district"] = district_totals(filterset.qs, today)
         context["current_note"] = WORKS_DEFINITIONS["current"]
-        context["computed"] = computed_label()
+        snapshot, current = None, Campaign.objects.current(today)
+        if district_wide(self.request.user, filterset, current):
+            snapshot = snapshot_totals(today, current)
+        if snapshot is not None:
+            context["snapshot"] = snapshot
+            context["totals"], context["district"] = snapshot["rows"], snapshot["district"]
+        else:
+            context["totals"] = office_totals(filterset.qs, today)
+            context["district"] = sum_totals(context["totals"])
+            context["computed"] = computed_label()
         if money_rows_differ(context["totals"], context["district"]["budget_total"]):
             context["rounding_note"] = ROUNDING_NOTE
         return context
+
+
+#: The filters that leave HQ's works list district-wide (its summary then reads the
+#: roll-up's snapshots); any other narrows the list and its summary is computed live.
+DISTRICT_WIDE_FILTERS = {"campaign"}
+
+#: The snapshot figures of the summary: the roll-up's own, with their definitions.
+SNAPSHOT_METRICS = ("estates", "items_total", "budget", "estates_overdue")
+
+
+def district_wide(user, filterset, current) -> bool:
+    """Whether the list is the whole district for a district-wide user: no filter set but
+    the campaign, and that the current one or every campaign (the snapshots hold the
+    current campaign's compounds)."""
+    if not user.is_hq or not filterset.is_valid():
+        return False
+    chosen = {
+        name for name, value in filterset.form.cleaned_data.items() if value not in (None, "")
+    }
+    if chosen - DISTRICT_WIDE_FILTERS:
+        return False
+    campaign = filterset.form.cleaned_data.get("campaign")
+    return campaign is None or campaign == current
+
+
+def snapshot_totals(today, campaign):
+    """The summary rows from the roll-up's latest snapshot of every street office (None
+    without one): the current campaign's compounds, applicable items, budget and overdue
+    compounds, each labelled by its figure. Three queries, whatever the district's size."""
+    found = street_office_snapshot(SNAPSHOT_METRICS, today)
+    if found is None:
+        return None
+    rows = [
+        {
+            "community__street_office": office["id"],
+            "community__street_office__name": office["name"],
+            "estate_count": snapshot_number(office["values"], "estates"),
+            "item_count": snapshot_number(office["values"], "items_total"),
+            "budget_total": Decimal(snapshot_number(office["values"], "budget")),
+            "overdue_count": snapshot_number(office["values"], "estates_overdue"),
+        }
+        for office in found["offices"]
+    ]
+    district = {
+        key: sum((row[key] for row in rows), Decimal(0) if key == "budget_total" else 0)
+        for key in ("estate_count", "item_count", "budget_total", "overdue_count")
+    }
+    return {
+        "rows": rows,
+        "district": district,
+        "date": found["date"],
+        "computed_at": found["computed_at"],
+        "campaign": campaign,
+        "definitions": snapshot_definitions(found, SNAPSHOT_METRICS),
+    }
 
 
 class EstateSheetView(ScopedMixin, DetailView):
@@ -305,8 +380,20 @@ class ScheduleView(FilteredListMixin, TemplateView):
         filterset = ScheduleFilterSet(self.request.GET, request=self.request)
         chosen = filterset.selection()
         office = chosen["street_office"]
+        snapshot = None
+        campaign = chosen["campaign"]
+        # HQ's whole district in the current campaign: the roll-up's snapshot (bounded).
+        district_wide = user.is_hq and office is None and campaign is not None
+        if district_wide and campaign == Campaign.objects.current(today):
+            snapshot = street_office_snapshot(gantt.SNAPSHOT_METRICS, today)
         context.update(
-            gantt.schedule(self.get_queryset(), today=today, paginate=self.paginate, **chosen),
+            gantt.schedule(
+                self.get_queryset(),
+                today=today,
+                paginate=self.paginate,
+                snapshot=snapshot,
+                **chosen,
+            ),
             filter=filterset,
             campaign=chosen["campaign"],
             office=office,
@@ -477,6 +564,14 @@ class CompanyFormView(ScopedMixin, WriteAllowedMixin, FormView):
 
 
 # --- tenders and contracts ---------------------------------------------------------------
+def _count_per_package(rows, outer: str = "pk"):
+    """The number of ``rows`` (package items, bids) of the package ``outer``; 0 if none."""
+    counted = rows.filter(package=OuterRef(outer)).order_by().values("package")
+    return Coalesce(
+        Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+    )
+
+
 class TenderListView(FilteredListMixin, TemplateView):
     template_name = "works/tender_list.html"
     queryset = TenderPackage.objects.all()
@@ -487,9 +582,11 @@ class TenderListView(FilteredListMixin, TemplateView):
             super()
             .get_queryset()
             .select_related("campaign", "contract__contractor")
+            # Counted per package of the page by correlated subqueries: a COUNT(DISTINCT)
+            # over the join of packages, items and bids multiplied every package's rows.
             .annotate(
-                item_count=Count("package_items", distinct=True),
-                bid_count=Count("bids", distinct=True),
+                item_count=_count_per_package(TenderPackageItem.objects.all()),
+                bid_count=_count_per_package(Bid.objects.all()),
             )
             .order_by("-bid_opening_date", "-id")
         )
@@ -642,7 +739,7 @@ class ContractListView(FilteredListMixin, TemplateView):
             super()
             .get_queryset()
             .select_related("package", "contractor", "supervisor")
-            .annotate(item_count=Count("package__package_items", distinct=True))
+            .annotate(item_count=_count_per_package(TenderPackageItem.objects.all(), "package"))
             .order_by("-signed_on", "-id")
         )
 

@@ -1,10 +1,13 @@
 """The API answers like the pages: scoped lists, 404 outside scope, explicit moves."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -20,7 +23,7 @@ def test_patrol_list_is_scoped(api_as, clerk_a, clerk_b, hq_leader, site_a, site
     assert [r["estate"] for r in api_as(clerk_a).get("/api/patrols/").data["results"]] == [
         site_a.pk
     ]
-    assert api_as(hq_leader).get("/api/patrols/").data["count"] == 2
+    assert len(api_as(hq_leader).get("/api/patrols/").data["results"]) == 2
 
 
 def test_file_patrol_with_a_hazard(api_as, clerk_a, site_a):
@@ -42,29 +45,120 @@ def test_file_patrol_with_a_hazard(api_as, clerk_a, site_a):
     assert record.hazards.get().category == "fire_safety"
 
 
-def test_filing_a_patrol_runs_only_the_queries_it_needs(
-    api_as, clerk_a, site_a, django_assert_num_queries
-):
-    """The compound (the scope check); in one transaction (two statements): the compound
-    with "under construction today", the archived-compound guard, the insert in a
-    savepoint (three), the audit event.
-    No duplicate pre-check, no look-ups of known foreign keys, no reading back of empty
-    relations (it was 20 with the session's user)."""
+def _tables_read(queries):
+    """The main table of each SELECT (subqueries sit in the select list, before it)."""
+    return [
+        q["sql"].rsplit(" FROM ", 1)[1].split()[0] for q in queries if q["sql"].startswith("SELECT")
+    ]
+
+
+def test_filing_a_patrol_runs_only_the_queries_it_needs(clerk_a, site_a, django_assert_num_queries):
+    """As a phone files, logged in by its session with the CSRF cookie and header: the
+    session, the user, the compound read once with everything the checks need, and in
+    one transaction (a savepoint here, inside the test's) the insert and its audit event.
+    No duplicate pre-check, no look-ups of known foreign keys, no archived-compound query
+    of its own, no reading back of the record (it was 20, then 9 without the session)."""
     from django.contrib.contenttypes.models import ContentType
 
-    client = api_as(clerk_a)
     ContentType.objects.get_for_model(PatrolRecord)  # cached per process in production
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(clerk_a)
+    client.cookies["csrftoken"] = "t" * 32
     body = {"estate": site_a.pk, "patrollers": "王建国", "findings": "现场良好"}
-    with django_assert_num_queries(9):
-        response = client.post("/api/patrols/", body, format="json")
-    assert response.status_code == 201, response.data
-    assert response.data["photos"] == [] and response.data["hazard_ids"] == []
+    with django_assert_num_queries(7) as ctx:
+        response = client.post(
+            "/api/patrols/", body, content_type="application/json", HTTP_X_CSRFTOKEN="t" * 32
+        )
+    assert response.status_code == 201, response.content
+    assert _tables_read(ctx.captured_queries) == [
+        '"django_session"',
+        '"estates_user"',
+        '"estates_estate"',
+    ]
     record = PatrolRecord.objects.get()
     assert (record.estate_id, record.filed_by_id, record.findings) == (
         site_a.pk,
         clerk_a.pk,
         "现场良好",
     )
+
+
+def test_filing_answers_with_the_record_and_its_links(api_as, clerk_a, site_a):
+    """The answer says what was filed and where to read it, from what was written."""
+    moment = datetime(2026, 12, 3, 9, 41, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=False):
+        response = api_as(clerk_a).post(
+            "/api/patrols/", {"estate": site_a.pk, "patrollers": "王建国"}, format="json"
+        )
+    record = PatrolRecord.objects.get()
+    assert response.status_code == 201, response.data
+    assert response.json() == {
+        "id": record.pk,
+        "estate": site_a.pk,
+        "date": "2026-12-03",
+        "time": "09:41:00",
+        "filed_at": "2026-12-03T09:41:30+08:00",
+        "url": f"/inspections/patrols/{record.pk}/",
+        "api_url": f"/api/patrols/{record.pk}/",
+        "photos": [],
+        "hazard_ids": [],
+    }
+    assert response["Location"] == f"/api/patrols/{record.pk}/"
+
+
+def test_filing_answer_lists_the_hazards_filed_with_it(api_as, clerk_a, site_a):
+    hazards = [
+        {"category": "fire_safety", "description": "灭火器过期", "location": "材料棚"},
+        {"category": "temporary_power", "description": "电缆拖地", "location": "3号楼"},
+    ]
+    response = api_as(clerk_a).post(
+        "/api/patrols/",
+        {"estate": site_a.pk, "patrollers": "王建国", "hazards": hazards},
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    record = PatrolRecord.objects.get()
+    assert sorted(response.data["hazard_ids"]) == sorted(
+        record.hazards.values_list("pk", flat=True)
+    )
+    assert sorted(record.hazards.values_list("category", flat=True)) == [
+        "fire_safety",
+        "temporary_power",
+    ]
+
+
+def test_filing_refuses_a_bad_value_naming_its_field(api_as, clerk_a, site_a, nothing_changed):
+    """The model's rules run once, in the service, and answer per field like the rest."""
+    client = api_as(clerk_a)
+    with nothing_changed():
+        blank = client.post(
+            "/api/patrols/", {"estate": site_a.pk, "patrollers": "  "}, format="json"
+        )
+        control = client.post(
+            "/api/patrols/",
+            {"estate": site_a.pk, "patrollers": "王建国", "findings": "a\x00b"},
+            format="json",
+        )
+        choice = client.post(
+            "/api/patrols/",
+            {"estate": site_a.pk, "patrollers": "王建国", "fire_safety": "bad"},
+            format="json",
+        )
+    assert (blank.status_code, list(blank.data)) == (400, ["patrollers"])
+    assert (control.status_code, list(control.data)) == (400, ["findings"])
+    assert (choice.status_code, list(choice.data)) == (400, ["fire_safety"])
+
+
+def test_filing_refuses_an_archived_compound(api_as, clerk_a, hq_staff, site_a, nothing_changed):
+    from estates.services import archive_estate
+
+    archive_estate(site_a, actor=hq_staff, reason="拆迁")
+    with nothing_changed():
+        response = api_as(clerk_a).post(
+            "/api/patrols/", {"estate": site_a.pk, "patrollers": "王建国"}, format="json"
+        )
+    assert response.status_code == 400
+    assert "已归档" in response.data["estate"][0]
 
 
 def test_api_duplicate_is_409_with_link(api_as, clerk_a, site_a):
@@ -265,8 +359,10 @@ def test_api_file_patrol_with_photo_multipart(api_as, clerk_a, site_a, jpeg):
         format="multipart",
     )
     assert response.status_code == 201, response.data
-    assert len(response.data["photos"]) == 1
-    assert response.data["photos"][0]["url"].startswith("/inspections/photos/")
+    photo = PatrolRecord.objects.get().photos.get()
+    assert response.data["photos"] == [
+        {"public_id": str(photo.public_id), "url": f"/inspections/photos/{photo.public_id}/"}
+    ]
 
 
 def test_api_svg_upload_is_refused(api_as, clerk_a, site_a):

@@ -80,6 +80,31 @@ def test_clerk_files_with_hazard_and_photo(clerk_a, site_a, login, jpeg):
     assert record.photos.count() == 1
 
 
+def test_filing_form_post_goes_through_the_lean_filing(
+    clerk_a, site_a, login, django_assert_num_queries
+):
+    """The clerk's form on site: the session, the user, the compound read once (for the
+    page's checks and the service alike), then the insert and its audit event in one
+    transaction (a savepoint inside the test's). No look-up of today's record when the
+    filing succeeds."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_model(PatrolRecord)  # cached per process in production
+    client = login(clerk_a)
+    with django_assert_num_queries(7) as ctx:
+        response = client.post(f"/inspections/patrols/new/{site_a.pk}/", _form())
+    record = PatrolRecord.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/inspections/patrols/{record.pk}/"
+    reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(reads) == 3 and '"estates_estate"' in reads[2]
+    assert (record.estate_id, record.filed_by_id, record.patrollers) == (
+        site_a.pk,
+        clerk_a.pk,
+        "王建国、李秀英",
+    )
+
+
 def test_second_submission_shows_link_to_existing(clerk_a, street_lead_a, site_a, login):
     existing = PatrolRecordFactory(estate=site_a, filed_by=clerk_a)
     response = login(street_lead_a).post(f"/inspections/patrols/new/{site_a.pk}/", _form())

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from coverage.models import ManagementArrangement, ServiceAssessment
+from coverage.models import ManagementArrangement, Reinspection, ServiceAssessment
 from estates.models import EIGHT_HAVES, FOUR_HAVES, Estate, WorksItem
 from inspections.models import Hazard, MissedPatrol, PatrolRecord, QualityInspection
 from tests.factories import (
@@ -101,8 +101,15 @@ def build_district(seed: int, *, estates: int, user, today):
                 start_date=start,
                 responsible_name="赵书记",
                 ended_on=ended,
+                # some with a term, so "expires within 60 days" has cases either side
+                expires_on=today + timedelta(days=rng.randint(-30, 120))
+                if rng.random() < 0.4
+                else None,
             )
             record_state(arrangement)
+        if rng.random() < 0.3:
+            # a re-inspection due, some of them past due (回头看逾期)
+            Reinspection.objects.create(estate=estate, due_on=today + timedelta(rng.randint(-9, 9)))
         if rng.random() < 0.3:
             target = (
                 EIGHT_HAVES if estate.condition_class == Estate.ConditionClass.GOOD else FOUR_HAVES
@@ -287,14 +294,31 @@ def expected(unit_kind, unit_id, today) -> dict:
     out["quality_sent"] = sum(q.status == "sent" for q in quality)
     out["quality_responded"] = sum(q.status == "responded" for q in quality)
     out["quality_overdue"] = sum(q.status == "sent" and q.deadline < today for q in quality)
-    covered = {
-        a.estate_id
+    in_force = [
+        a
         for a in ManagementArrangement.objects.all()
         if a.estate_id in ids
         and a.start_date <= today
         and (a.expires_on is None or a.expires_on >= today)
         and (a.ended_on is None or a.ended_on >= today)
-    }
+    ]
+    covered = {a.estate_id for a in in_force}
+    for mode in ManagementArrangement.Mode.values:
+        out[f"coverage_mode_{mode}"] = len({a.estate_id for a in in_force if a.mode == mode})
+    out["coverage_expiring"] = len(
+        {
+            a.estate_id
+            for a in in_force
+            if a.expires_on is not None and a.expires_on <= today + timedelta(days=60)
+        }
+    )
+    out["coverage_overdue"] = len(
+        {
+            r.estate_id
+            for r in Reinspection.objects.all()
+            if r.estate_id in ids and r.inspected_on is None and r.due_on < today
+        }
+    )
     out["coverage_estates"] = len(estates)
     out["coverage_covered"] = len(covered)
     out["coverage_uncovered"] = len(estates) - len(covered)

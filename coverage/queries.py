@@ -267,7 +267,17 @@ def coverage_figures(user_or_queryset, on: date, by: str | None = None) -> dict:
 
 # --- range variants for the roll-up (``estates.ranges``): the same figures on many days ---
 #: The counts of ``coverage_figures`` the range variant gives.
-RANGE_KEYS = ("estates", "covered", "renovated", "renovated_covered", "target_met", "relapsed")
+RANGE_KEYS = (
+    "estates",
+    "covered",
+    *(f"mode_{value}" for value in ManagementArrangement.Mode.values),
+    "renovated",
+    "renovated_covered",
+    "target_met",
+    "expiring",
+    "overdue",
+    "relapsed",
+)
 
 
 def _history_days(queryset, *fields):
@@ -292,8 +302,11 @@ def _renovated_days(estates) -> dict:
     }
 
 
-def _covered_days(estates) -> dict:
-    """{compound: [(first, end)]}: the days an arrangement is in force (``_in_force``)."""
+def _arrangement_days(estates) -> tuple[dict, dict, dict]:
+    """From the arrangements' history (``_in_force``): {compound: [(first, end)]} of the
+    days one is in force, {compound: [(first, end, mode)]} of the mode then in force (the
+    latest start, as ``current_mode``), and {compound: [(first, end)]} of the days one in
+    force expires within ``EXPIRY_WARNING_DAYS``."""
     from estates.ranges import day_after, earlier, later, union
 
     found = {}
@@ -302,12 +315,50 @@ def _covered_days(estates) -> dict:
         "start_date",
         "expires_on",
         "ended_on",
+        "mode",
+        "pk",
     )
-    for estate, lo, end, start, expires, ended in rows:
-        found.setdefault(estate, []).append(
-            (later(lo, start), earlier(end, day_after(expires), day_after(ended)))
+    for estate, lo, end, start, expires, ended, mode, pk in rows:
+        lo, end = later(lo, start), earlier(end, day_after(expires), day_after(ended))
+        if lo is not None and end is not None and lo >= end:
+            continue
+        warn = None if expires is None else expires - timedelta(days=EXPIRY_WARNING_DAYS)
+        found.setdefault(estate, []).append((lo, end, (start, pk), mode, warn))
+    covered, modes, expiring = {}, {}, {}
+    for estate, parts in found.items():
+        covered[estate] = union((lo, end) for lo, end, *_ in parts)
+        expiring[estate] = union(
+            (later(lo, warn), end) for lo, end, _o, _m, warn in parts if warn is not None
         )
-    return {estate: union(parts) for estate, parts in found.items()}
+        bounds = sorted({d for lo, end, *_ in parts for d in (lo, end) if d is not None})
+        pieces = []
+        for index, day in enumerate(bounds):
+            following = bounds[index + 1] if index + 1 < len(bounds) else None
+            here = [
+                (order, mode)
+                for lo, end, order, mode, _w in parts
+                if lo <= day and (end is None or end > day)
+            ]
+            if here:
+                pieces.append((day, following, max(here)[1]))
+        modes[estate] = pieces
+    return covered, modes, expiring
+
+
+def _reinspection_overdue_days(estates) -> dict:
+    """{compound: [(first, end)]}: the days a re-inspection is past due and not yet
+    inspected (``coverage_annotations``' overdue)."""
+    from estates.ranges import day_after, later, local_day, union
+
+    out = {}
+    rows = Reinspection.objects.filter(estate__in=estates.values("pk"))
+    for estate, created, due_on, inspected_on in rows.order_by().values_list(
+        "estate_id", "created_at", "due_on", "inspected_on"
+    ):
+        out.setdefault(estate, []).append(
+            (later(local_day(created), day_after(due_on)), inspected_on)
+        )
+    return {estate: union(parts) for estate, parts in out.items()}
 
 
 def _target_days(estates, targets: dict) -> dict:
@@ -375,8 +426,10 @@ def coverage_counts_range(estates, days, *, by="street_office"):
         pk: (EIGHT_HAVES if condition == Estate.ConditionClass.GOOD else FOUR_HAVES)
         for pk, (_unit, _days, condition) in ledger.items()
     }
-    renovated, covered = _renovated_days(estates), _covered_days(estates)
+    renovated = _renovated_days(estates)
+    covered, modes, expiring = _arrangement_days(estates)
     met, relapsed = _target_days(estates, targets), _relapsed_days(estates)
+    overdue = _reinspection_overdue_days(estates)
     timeline = Timeline(first, last)
     for pk, (unit, interval, _condition) in ledger.items():
         here = [interval]
@@ -388,6 +441,10 @@ def coverage_counts_range(estates, days, *, by="street_office"):
         timeline.add_all((unit, "renovated_covered"), intersect(is_renovated, is_covered))
         timeline.add_all((unit, "target_met"), intersect(here, met.get(pk, [])))
         timeline.add_all((unit, "relapsed"), intersect(here, relapsed.get(pk, [])))
+        timeline.add_all((unit, "expiring"), intersect(here, expiring.get(pk, [])))
+        timeline.add_all((unit, "overdue"), intersect(here, overdue.get(pk, [])))
+        for lo, end, mode in modes.get(pk, ()):
+            timeline.add_all((unit, f"mode_{mode}"), intersect(here, [(lo, end)]))
     series = timeline.series()
     units = {unit for unit, _ in series}
 

@@ -18,7 +18,7 @@ APT_PACKAGES := fonts-wqy-microhei libharfbuzz-subset0 poppler-utils chromium
 # The PostgreSQL pass of `make test` (skipped, with the reason, when nothing answers).
 PG_TEST_URL ?= postgres://root@127.0.0.1:5432/test
 
-.PHONY: run dev test setup system-deps venv migrate demo lint format pg-tests redis-tests bench serve
+.PHONY: run dev test setup system-deps venv migrate demo lint format sqlite-tests pg-tests redis-tests bench serve
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -75,27 +75,32 @@ format: venv
 
 # `--dist loadfile`: a file's tests run in one worker, so a module-scoped fixture (the
 # demo district that the OpenAPI and fuzz tests share, about 10 s to seed) is built once,
-# not once per worker. The Redis pass (one process at a time) and the PostgreSQL pass
-# (one process) share nothing, so they run side by side on the two cores, each one's
-# output printed whole when it ends.
+# not once per worker. The three passes share nothing (SQLite in memory, a SQLite file of
+# their own for the Redis pass, PostgreSQL) and run side by side, each one's output
+# printed whole when it ends; the Redis pass mostly waits on its workers and the broker.
 test: setup lint
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory -j3 --output-sync=target sqlite-tests redis-tests pg-tests
+
+sqlite-tests:
 	$(PY) -m pytest -m "not postgres and not redis" -n 2 --dist loadfile
-	$(MAKE) --no-print-directory -j2 --output-sync=target redis-tests pg-tests
 
 # Tests that start a real Celery worker on the real Redis run outside xdist, each file in
 # a process of its own: in-process workers sharing one process (or one Redis under -n 2)
 # starve each other, and a test that points Celery at a dead broker leaves it there.
 # Their test database is a file (WAL, 20 s busy timeout) rather than SQLite's shared-cache
 # memory database, whose table locks fail at once ("database table is locked") when the
-# worker thread and the test write at the same moment.
+# worker thread and the test write at the same moment; the first file migrates it and the
+# others reuse it (`--reuse-db`; their tests are transactional and leave it empty).
+REDIS_TEST_DB := $(CURDIR)/var/test-redis.sqlite3
 redis-tests:
-	@for f in $$(grep -rl "pytest.mark.redis" tests | sort); do \
-	  TEST_DB_NAME=$(CURDIR)/var/test-redis.sqlite3 \
-	  $(PY) -m pytest -m "redis and not postgres" -p no:xdist -q $$f; rc=$$?; \
+	@rm -f $(REDIS_TEST_DB)*; \
+	for f in $$(grep -rl "pytest.mark.redis" tests | sort); do \
+	  TEST_DB_NAME=$(REDIS_TEST_DB) \
+	  $(PY) -m pytest -m "redis and not postgres" -p no:xdist --reuse-db -q $$f; rc=$$?; \
 	  if [ $$rc -ne 0 ] && [ $$rc -ne 5 ]; then exit $$rc; fi; \
-	done
+	done; rm -f $(REDIS_TEST_DB)*
 
 # Tests that need PostgreSQL run against it when it answers; otherwise pytest reports
 # them as skipped with the reason.

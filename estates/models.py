@@ -455,6 +455,15 @@ class Estate(models.Model):
         indexes = [
             # The ledger list filters by community and campaign and sorts by name.
             models.Index(fields=["campaign", "community"], name="estate_campaign_community"),
+            # A street office's (or community's) compounds on the ledger, read from the
+            # index alone: the count of its works list and ledger, the compounds whose
+            # items its works totals add up, the campaign its overdue test needs
+            # (``works.queries.office_totals``); a scan of every compound otherwise.
+            models.Index(
+                fields=["community", "campaign", "id"],
+                condition=Q(archived_at__isnull=True),
+                name="estate_active_community",
+            ),
         ]
 
     def __str__(self):

@@ -57,6 +57,24 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
 
+def with_columns(estates, columns: dict) -> None:
+    """Set the other apps' columns (``estate_list`` hooks) on a page of compounds, read
+    for those compounds only: annotated on the whole list, PostgreSQL evaluated them for
+    every compound of the filter before sorting (a second at 50,000 compounds)."""
+    if not columns or not estates:
+        return
+    found = {
+        row["pk"]: row
+        for row in Estate.objects.filter(pk__in=[e.pk for e in estates])
+        .order_by()
+        .annotate(**columns)
+        .values("pk", *columns)
+    }
+    for estate in estates:
+        for name in columns:
+            setattr(estate, name, found[estate.pk][name])
+
+
 class EstateListView(FilteredListMixin, TemplateView):
     queryset = Estate.objects.with_org()
     filterset_class = EstateFilterSet
@@ -73,10 +91,15 @@ class EstateListView(FilteredListMixin, TemplateView):
             for module in app_modules("estate_list")
             for name, expression in module.annotations(today).items()
         }
-        context["page_obj"] = self.paginate(rows.annotate(**columns))
         context["totals"] = rows.aggregate(
             estates=Count("id"), households=Sum("household_count"), area=Sum("floor_area")
         )
+        # The totals' count is the list's count: the paginator does not count again.
+        paginator = self.paginator_class(rows, self.paginate_by)
+        paginator.count = context["totals"]["estates"]
+        page = paginator.get_page(self.request.GET.get("page"))
+        with_columns(page.object_list, columns)
+        context["page_obj"] = page
         context["can_create"] = services.can_edit_estate(self.request.user)
         return context
 

@@ -17,6 +17,7 @@ from estates.api_base import (
     django_errors_to_drf,
 )
 from estates.models import Estate
+from estates.pagination import UncountedPageNumberPagination
 from inspections import services
 from inspections.filtersets import (
     HazardFilterSet,
@@ -113,6 +114,9 @@ class PatrolRecordViewSet(ScopedModelViewSet):
     )
     serializer_class = PatrolRecordSerializer
     filterset_class = PatrolRecordFilterSet
+    # Millions of records at a province: COUNT(*) cost more than the page (0.18 s of
+    # 0.29 s for HQ at 4.4 million); pages link next/previous without a total.
+    pagination_class = UncountedPageNumberPagination
     http_method_names = ["get", "post", "head", "options"]
     ordering_fields = ["date", "filed_at"]
 
@@ -455,6 +459,7 @@ class MissedPatrolSerializer(serializers.ModelSerializer):
 class MissedPatrolViewSet(ScopedReadOnlyViewSet):
     queryset = MissedPatrol.objects.select_related("estate", "street_office")
     serializer_class = MissedPatrolSerializer
+    pagination_class = UncountedPageNumberPagination  # 800,000 entries at a province
     filterset_class = MissedPatrolFilterSet
     ordering_fields = ["date"]
 

@@ -25,7 +25,8 @@ def street_offices(metrics, on: date) -> dict | None:
     """Every street office's figures ``metrics`` on the latest snapshot day on or before
     ``on``: ``{"date", "computed_at", "offices": [{"id", "name", "values": {metric:
     Value}}]}`` in the district's order (a ``Value`` has its figure's label, unit and
-    definition); None when the roll-up has not run. Three queries."""
+    definition; ``computed_at`` is the oldest of them); None when the roll-up has not
+    run. Three queries."""
     day = latest_date(Kind.STREET_OFFICE, on)
     if day is None:
         return None
@@ -43,7 +44,7 @@ def street_offices(metrics, on: date) -> dict | None:
         for unit in units
     ]
     times = [v.computed_at for office in offices for v in office["values"].values()]
-    return {"date": day, "computed_at": max(times, default=None), "offices": offices}
+    return {"date": day, "computed_at": min(times, default=None), "offices": offices}
 
 
 @dataclass

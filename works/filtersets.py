@@ -69,6 +69,14 @@ class EstateWorksItemFilterSet(OverdueFilterMixin):
     overdue_estate_ref = "estate"
     overdue_prefix = "estate__"
 
+    def filter_overdue(self, queryset, name, value):
+        """The items of overdue compounds: the compounds are judged once each (a
+        semi-join), not once per item of theirs (600,000 at nation scale)."""
+        overdue = Estate.objects.filter(overdue_q(timezone.localdate())).values("pk")
+        if value:
+            return queryset.filter(estate__in=overdue)
+        return queryset.exclude(estate__in=overdue)
+
     class Meta:
         model = EstateWorksItem
         fields = ["estate", "street_office", "works_item", "status", "campaign", "applicable"]

@@ -162,6 +162,16 @@ class EstateWorksItem(models.Model):
         indexes = [
             # "Compounds under construction on day D" (patrol lists, the missed-patrol job).
             models.Index(fields=["actual_start", "actual_finish"], name="works_item_active_span"),
+            # "Compounds with an applicable item still in these statuses" (the overdue and
+            # phase conditions, ``works.queries._items_with``): over a whole district
+            # PostgreSQL hashes the compounds of such items, read here by status instead
+            # of scanning every item (``/api/estate-works/?overdue=true``, the overdue
+            # filters, the roll-up).
+            models.Index(
+                fields=["status", "estate"],
+                condition=Q(applicable=True),
+                name="works_item_applicable_status",
+            ),
         ]
 
     def __str__(self):
@@ -346,6 +356,11 @@ class TenderPackage(models.Model):
                 name="tender_control_price_positive", condition=Q(control_price__gt=0)
             ),
         ]
+        indexes = [
+            # The tenders list and ``/api/tenders/``: a page of the newest bid openings,
+            # read in index order instead of sorting every package.
+            models.Index(fields=["-bid_opening_date", "-id"], name="tender_newest_first"),
+        ]
 
     def __str__(self):
         return f"{self.number} {self.name}"
@@ -445,6 +460,11 @@ class Contract(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "施工合同"
         ordering = ["-signed_on", "-id"]
+        indexes = [
+            # The contracts list and ``/api/contracts/``: a page of the latest signed,
+            # read in index order instead of sorting every contract.
+            models.Index(fields=["-signed_on", "-id"], name="contract_newest_first"),
+        ]
         constraints = [
             models.CheckConstraint(name="contract_amount_positive", condition=Q(amount__gt=0)),
             models.CheckConstraint(

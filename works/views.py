@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -48,12 +49,14 @@ from works.forms import (
     TransitionForm,
 )
 from works.models import (
+    Bid,
     Company,
     Contract,
     EstateScope,
     EstateWorksItem,
     Phase,
     TenderPackage,
+    TenderPackageItem,
 )
 from works.queries import DEFINITIONS as WORKS_DEFINITIONS
 from works.queries import (
@@ -66,6 +69,7 @@ from works.queries import (
 from works.sheets import (
     DISTRICT_ESTATES,
     money_rows_differ,
+    page_ids,
     progress_rows,
     sheet_items,
     snapshot_definitions,
@@ -114,7 +118,7 @@ class WorksListView(FilteredListMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         today = _today()
         filterset = self.get_filterset()
-        page = self.paginate(filterset.qs)
+        page = self.paginate(page_ids(filterset.qs))
         context["filter"] = filterset
         context["page_obj"] = page
         context["rows"] = progress_rows(page, today)
@@ -561,6 +565,14 @@ class CompanyFormView(ScopedMixin, WriteAllowedMixin, FormView):
 
 
 # --- tenders and contracts ---------------------------------------------------------------
+def _count_per_package(rows, outer: str = "pk"):
+    """The number of ``rows`` (package items, bids) of the package ``outer``; 0 if none."""
+    counted = rows.filter(package=OuterRef(outer)).order_by().values("package")
+    return Coalesce(
+        Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+    )
+
+
 class TenderListView(FilteredListMixin, TemplateView):
     template_name = "works/tender_list.html"
     queryset = TenderPackage.objects.all()
@@ -571,9 +583,11 @@ class TenderListView(FilteredListMixin, TemplateView):
             super()
             .get_queryset()
             .select_related("campaign", "contract__contractor")
+            # Counted per package of the page by correlated subqueries: a COUNT(DISTINCT)
+            # over the join of packages, items and bids multiplied every package's rows.
             .annotate(
-                item_count=Count("package_items", distinct=True),
-                bid_count=Count("bids", distinct=True),
+                item_count=_count_per_package(TenderPackageItem.objects.all()),
+                bid_count=_count_per_package(Bid.objects.all()),
             )
             .order_by("-bid_opening_date", "-id")
         )
@@ -726,7 +740,7 @@ class ContractListView(FilteredListMixin, TemplateView):
             super()
             .get_queryset()
             .select_related("package", "contractor", "supervisor")
-            .annotate(item_count=Count("package__package_items", distinct=True))
+            .annotate(item_count=_count_per_package(TenderPackageItem.objects.all(), "package"))
             .order_by("-signed_on", "-id")
         )
 

@@ -23,7 +23,7 @@ def test_patrol_list_is_scoped(api_as, clerk_a, clerk_b, hq_leader, site_a, site
     assert [r["estate"] for r in api_as(clerk_a).get("/api/patrols/").data["results"]] == [
         site_a.pk
     ]
-    assert api_as(hq_leader).get("/api/patrols/").data["count"] == 2
+    assert len(api_as(hq_leader).get("/api/patrols/").data["results"]) == 2
 
 
 def test_file_patrol_with_a_hazard(api_as, clerk_a, site_a):

@@ -263,3 +263,29 @@ def test_the_fixture_covers_every_reason_and_phase(district):
     }
     assert {"tender", "start"} <= late
     assert {"finish", "acceptance"} <= late_later
+
+
+@pytest.mark.parametrize("value", ["true", "false"])
+def test_api_overdue_filter_is_the_items_of_overdue_compounds(district, api_as, hq_staff, value):
+    estates = Estate.objects.all()  # the API lists archived compounds' items too
+    late = {e.pk for e in estates if any(_reasons(e, DAY).values())}
+    expected = {
+        i.pk for i in EstateWorksItem.objects.all() if (i.estate_id in late) == (value == "true")
+    }
+
+    found = api_as(hq_staff).get("/api/estate-works/", {"overdue": value, "page_size": 100}).json()
+
+    assert found["count"] == len(expected)
+    assert {r["id"] for r in found["results"]} == expected
+    assert {r["estate_overdue"] for r in found["results"]} == {value == "true"}
+
+
+def test_api_list_flags_each_item_by_its_compound(district, api_as, hq_staff):
+    late = {e.pk for e in Estate.objects.all() if any(_reasons(e, DAY).values())}
+
+    found = api_as(hq_staff).get("/api/estate-works/").json()["results"]
+
+    assert found and {r["id"]: r["estate_overdue"] for r in found} == {
+        r["id"]: r["estate"] in late for r in found
+    }
+    assert {r["estate_overdue"] for r in found} == {True, False}

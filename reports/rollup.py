@@ -203,13 +203,23 @@ def write(rows, *, computed_at=None) -> int:
 
 
 _COLUMNS = ("unit_kind", "unit_id", "date", "metric", "item", "value")
+_KEY = "unit_kind, unit_id, date, metric, item"
+
+
+def _copy_line(r) -> str:
+    value = "\\N" if r.value is None else str(r.value)
+    return f"{r.unit_kind}\t{r.unit_id}\t{r.date.isoformat()}\t{r.metric}\t{r.item}\t{value}\n"
 
 
 def _copy_upsert(rows, computed_at) -> int:
     """PostgreSQL: ``COPY`` the rows into a temporary table and upsert them from it in one
-    statement (about ten times the rows per second of batched ``INSERT``s)."""
+    statement, in the unique key's order. A past day's row whose value is unchanged is
+    left as it is (its ``computed_at`` says when that value was computed; a figure of a
+    past day does not change, so a rebuild mostly finds the same values and rewriting
+    them cost most of a full run); today's rows always take the run's time."""
     table = connection.ops.quote_name(Snapshot._meta.db_table)
     columns = ", ".join(_COLUMNS)
+    today = timezone.localdate(computed_at)
     count = 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -218,15 +228,33 @@ def _copy_upsert(rows, computed_at) -> int:
             "value numeric(18, 2)) ON COMMIT DELETE ROWS"
         )
         with cursor.copy(f"COPY rollup_rows ({columns}) FROM STDIN") as copy:
+            lines = []
             for r in rows:
-                copy.write_row((r.unit_kind, r.unit_id, r.date, r.metric, r.item, r.value))
+                lines.append(_copy_line(r))
                 count += 1
+                if len(lines) >= 10000:
+                    copy.write("".join(lines))
+                    lines = []
+            if lines:
+                copy.write("".join(lines))
+        # Only rows that are new, changed or today's go to the upsert: the join (hash,
+        # over the chunk's days) finds the unchanged ones faster than a conflict per row.
+        cursor.execute("ANALYZE rollup_rows")
+        cursor.execute("SELECT min(date), max(date) FROM rollup_rows")
+        first, last = cursor.fetchone()
+        if first is None:
+            return count
         cursor.execute(
-            f"INSERT INTO {table} ({columns}, computed_at) "
-            f"SELECT {columns}, %s FROM rollup_rows "
+            f"INSERT INTO {table} AS s ({columns}, computed_at) "
+            f"SELECT {', '.join('t.' + c for c in _COLUMNS)}, %s FROM rollup_rows t "
+            f"LEFT JOIN {table} o ON o.unit_kind = t.unit_kind AND o.unit_id = t.unit_id "
+            "AND o.date = t.date AND o.metric = t.metric AND o.item = t.item "
+            "AND o.date BETWEEN %s AND %s "
+            "WHERE o.id IS NULL OR o.value IS DISTINCT FROM t.value OR t.date >= %s "
+            f"ORDER BY {', '.join('t.' + c for c in _KEY.split(', '))} "
             "ON CONFLICT (unit_kind, unit_id, date, metric, item) "
             "DO UPDATE SET value = EXCLUDED.value, computed_at = EXCLUDED.computed_at",
-            [computed_at],
+            [computed_at, first, last, today],
         )
     return count
 

@@ -227,6 +227,9 @@ def _copy_upsert(rows, computed_at) -> int:
             "unit_id bigint, date date, metric varchar(40), item smallint, "
             "value numeric(18, 2)) ON COMMIT DELETE ROWS"
         )
+        # Emptied at commit, but a caller's outer transaction (a test, the bench's rolled
+        # back run, ``write_all``'s earlier chunks inside one) may still hold rows.
+        cursor.execute("TRUNCATE rollup_rows")
         with cursor.copy(f"COPY rollup_rows ({columns}) FROM STDIN") as copy:
             lines = []
             for r in rows:

@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -48,8 +49,9 @@ _BUSINESS_DATES = {
 }
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One snapshot row as computed (a tuple: a full run makes millions of them)."""
+
     unit_kind: str
     unit_id: int
     date: date
@@ -58,10 +60,22 @@ class Row:
     value: Decimal | None
 
 
+_CENT = Decimal("0.01")
+#: counts seen so far, as stored values (Decimals are immutable, so shared)
+_COUNTS: dict[int, Decimal] = {}
+
+
 def _as_value(value) -> Decimal | None:
     if value is None:
         return None
-    return Decimal(value).quantize(Decimal("0.01"))
+    if type(value) is int:
+        found = _COUNTS.get(value)
+        if found is None:
+            found = Decimal(value).quantize(_CENT)
+            if len(_COUNTS) < 100_000:
+                _COUNTS[value] = found
+        return found
+    return Decimal(value).quantize(_CENT)
 
 
 def compute_day(on: date, units, item_numbers, *, now, every_unit=None, ranges=None) -> list[Row]:

@@ -40,13 +40,19 @@ def under_construction_on(day: date) -> Q:
     return Q(actual_start__lte=day) & (Q(actual_finish__isnull=True) | Q(actual_finish__gte=day))
 
 
+def works_in_progress(day: date) -> Exists:
+    """Whether the outer compound has an applicable works item in progress on ``day``."""
+    return Exists(
+        EstateWorksItem.objects.filter(
+            under_construction_on(day), estate=OuterRef("pk"), applicable=True
+        )
+    )
+
+
 def estates_under_construction(day: date):
     """Compounds with at least one applicable works item in progress on ``day``: these
     must be patrolled by their street office that day."""
-    in_progress = EstateWorksItem.objects.filter(
-        under_construction_on(day), estate=OuterRef("pk"), applicable=True
-    )
-    return Estate.objects.active().filter(Exists(in_progress))
+    return Estate.objects.active().filter(works_in_progress(day))
 
 
 def item_states_on(on: date):

@@ -36,11 +36,18 @@ def planned_dates(estate) -> tuple:
     return start, finish, start is not None
 
 
+def page_ids(estates):
+    """A compound queryset as the ids a list page needs (the paginator's rows): ordering
+    them reads three narrow columns, not every column of the compounds and the rows
+    they are listed with (``progress_rows`` reads those for the page alone)."""
+    return estates.values_list("pk", flat=True)
+
+
 def progress_rows(estates, day: date):
-    """``with_progress`` for the compounds of one page (a list or page of Estates), in
-    the page's order: the figures are read for those rows only, not the whole filter
-    (``with_progress_per_row``)."""
-    ids = [estate.pk for estate in estates]
+    """``with_progress`` for the compounds of one page (Estates or their ids, e.g. a
+    page of ``page_ids``), in the page's order: the figures are read for those rows
+    only, not the whole filter (``with_progress_per_row``)."""
+    ids = [getattr(estate, "pk", estate) for estate in estates]
     annotated = with_progress_per_row(
         Estate.objects.filter(pk__in=ids).select_related(
             "community__street_office", "campaign", "works_schedule"
@@ -116,3 +123,41 @@ def snapshot_definitions(snapshot: dict, metrics) -> list:
         for metric, value in office["values"].items():
             seen.setdefault(metric, value)
     return [seen[m] for m in metrics if m in seen]
+
+
+#: The works list summary's snapshot figures: the roll-up's own, with their definitions.
+SUMMARY_METRICS = ("estates", "items_total", "budget", "estates_overdue")
+
+
+def snapshot_summary(today: date, campaign) -> dict | None:
+    """The works list's summary for HQ's whole district: its rows (keys as
+    ``works.queries.office_totals``) and 合计 from the roll-up's latest snapshot of every
+    street office (None without one): the current campaign's compounds, applicable
+    items, budget and overdue compounds, each labelled by its figure. Three queries,
+    whatever the district's size."""
+    found = street_office_snapshot(SUMMARY_METRICS, today)
+    if found is None:
+        return None
+    rows = [
+        {
+            "community__street_office": office["id"],
+            "community__street_office__name": office["name"],
+            "estate_count": snapshot_number(office["values"], "estates"),
+            "item_count": snapshot_number(office["values"], "items_total"),
+            "budget_total": Decimal(snapshot_number(office["values"], "budget")),
+            "overdue_count": snapshot_number(office["values"], "estates_overdue"),
+        }
+        for office in found["offices"]
+    ]
+    district = {
+        key: sum((row[key] for row in rows), Decimal(0) if key == "budget_total" else 0)
+        for key in ("estate_count", "item_count", "budget_total", "overdue_count")
+    }
+    return {
+        "rows": rows,
+        "district": district,
+        "date": found["date"],
+        "computed_at": found["computed_at"],
+        "campaign": campaign,
+        "definitions": snapshot_definitions(found, SUMMARY_METRICS),
+    }

@@ -263,3 +263,202 @@ def coverage_figures(user_or_queryset, on: date, by: str | None = None) -> dict:
         for value, label in Mode.choices
     ]
     return {"on": on, "by": by, "totals": _with_pcts(totals), "rows": rows, "modes": modes}
+
+
+# --- range variants for the roll-up (``estates.ranges``): the same figures on many days ---
+#: The counts of ``coverage_figures`` the range variant gives.
+RANGE_KEYS = (
+    "estates",
+    "covered",
+    *(f"mode_{value}" for value in ManagementArrangement.Mode.values),
+    "renovated",
+    "renovated_covered",
+    "target_met",
+    "expiring",
+    "overdue",
+    "relapsed",
+)
+
+
+def _history_days(queryset, *fields):
+    from django.db.models.functions import TruncDate
+
+    rows = queryset.annotate(first_day=TruncDate("valid_from"), end_day=TruncDate("valid_to"))
+    for row in rows.order_by().values_list("estate_id", "first_day", "end_day", *fields):
+        if row[2] is None or row[1] < row[2]:
+            yield row
+
+
+def _renovated_days(estates) -> dict:
+    """{compound: [(first, end)]}: the days ``renovated_on`` holds (applicable items, all
+    completed or accepted)."""
+    from works.queries import RANK, _rank_segments, item_state_rows
+
+    done = RANK[EstateWorksItem.Status.COMPLETED]
+    segments = _rank_segments(item_state_rows(estates.values("pk"), "status"))
+    return {
+        estate: [(lo, end) for lo, end, low, _high in parts if low >= done]
+        for estate, parts in segments.items()
+    }
+
+
+def _arrangement_days(estates) -> tuple[dict, dict, dict]:
+    """From the arrangements' history (``_in_force``): {compound: [(first, end)]} of the
+    days one is in force, {compound: [(first, end, mode)]} of the mode then in force (the
+    latest start, as ``current_mode``), and {compound: [(first, end)]} of the days one in
+    force expires within ``EXPIRY_WARNING_DAYS``."""
+    from estates.ranges import day_after, earlier, later, union
+
+    found = {}
+    rows = _history_days(
+        ArrangementHistory.objects.filter(estate__in=estates.values("pk")),
+        "start_date",
+        "expires_on",
+        "ended_on",
+        "mode",
+        "pk",
+    )
+    for estate, lo, end, start, expires, ended, mode, pk in rows:
+        lo, end = later(lo, start), earlier(end, day_after(expires), day_after(ended))
+        if lo is not None and end is not None and lo >= end:
+            continue
+        warn = None if expires is None else expires - timedelta(days=EXPIRY_WARNING_DAYS)
+        found.setdefault(estate, []).append((lo, end, (start, pk), mode, warn))
+    covered, modes, expiring = {}, {}, {}
+    for estate, parts in found.items():
+        covered[estate] = union((lo, end) for lo, end, *_ in parts)
+        expiring[estate] = union(
+            (later(lo, warn), end) for lo, end, _o, _m, warn in parts if warn is not None
+        )
+        bounds = sorted({d for lo, end, *_ in parts for d in (lo, end) if d is not None})
+        pieces = []
+        for index, day in enumerate(bounds):
+            following = bounds[index + 1] if index + 1 < len(bounds) else None
+            here = [
+                (order, mode)
+                for lo, end, order, mode, _w in parts
+                if lo <= day and (end is None or end > day)
+            ]
+            if here:
+                pieces.append((day, following, max(here)[1]))
+        modes[estate] = pieces
+    return covered, modes, expiring
+
+
+def _reinspection_overdue_days(estates) -> dict:
+    """{compound: [(first, end)]}: the days a re-inspection is past due and not yet
+    inspected (``coverage_annotations``' overdue)."""
+    from estates.ranges import day_after, later, local_day, union
+
+    out = {}
+    rows = Reinspection.objects.filter(estate__in=estates.values("pk"))
+    for estate, created, due_on, inspected_on in rows.order_by().values_list(
+        "estate_id", "created_at", "due_on", "inspected_on"
+    ):
+        out.setdefault(estate, []).append(
+            (later(local_day(created), day_after(due_on)), inspected_on)
+        )
+    return {estate: union(parts) for estate, parts in out.items()}
+
+
+def _target_days(estates, targets: dict) -> dict:
+    """{compound: [(first, end)]}: the days every item of its target is verified met
+    (``target_annotations``: rows of its current target's items counted)."""
+    rows = _history_days(
+        AssessmentHistory.objects.filter(
+            estate__in=estates.values("pk"),
+            met=True,
+            verification=ServiceAssessment.Verification.VERIFIED,
+        ),
+        "item",
+    )
+    events = {}
+    for estate, lo, end, item in rows:
+        if item not in targets[estate]:
+            continue
+        events.setdefault(estate, {}).setdefault(lo, 0)
+        events[estate][lo] += 1
+        if end is not None:
+            events[estate].setdefault(end, 0)
+            events[estate][end] -= 1
+    out = {}
+    for estate, steps in events.items():
+        size, count, parts, opened = len(targets[estate]), 0, [], None
+        for day in sorted(steps):
+            count += steps[day]
+            if count >= size and opened is None:
+                opened = day
+            elif count < size and opened is not None:
+                parts.append((opened, day))
+                opened = None
+        if opened is not None:
+            parts.append((opened, None))
+        out[estate] = parts
+    return out
+
+
+def _relapsed_days(estates) -> dict:
+    """{compound: [(first, end)]}: the days a relapse found by a re-inspection is open."""
+    from estates.ranges import later, local_day, union
+
+    found = Q(status__in=(Reinspection.Status.RELAPSED, Reinspection.Status.RECTIFIED))
+    rows = Reinspection.objects.filter(found, estate__in=estates.values("pk"))
+    out = {}
+    for estate, created, inspected_on, follow_up_on in rows.order_by().values_list(
+        "estate_id", "created_at", "inspected_on", "follow_up_on"
+    ):
+        if inspected_on is None:
+            continue
+        out.setdefault(estate, []).append((later(local_day(created), inspected_on), follow_up_on))
+    return {estate: union(parts) for estate, parts in out.items()}
+
+
+def coverage_counts_range(estates, days, *, by="street_office"):
+    """The counts ``RANGE_KEYS`` of ``coverage_figures(estates, on=day, by=by)`` on each
+    of ``days``: ``{day: {unit_id: {key: n}}}`` (``by=None``: ``{day: {key: n}}``, the
+    totals), from one read of each history the figure reads."""
+    from estates.ranges import ByDay, Timeline, intersect, span
+    from works.queries import ledger_intervals
+
+    first, last = span(days)
+    ledger = ledger_intervals(estates, by, "condition_class")
+    targets = {
+        pk: (EIGHT_HAVES if condition == Estate.ConditionClass.GOOD else FOUR_HAVES)
+        for pk, (_unit, _days, condition) in ledger.items()
+    }
+    renovated = _renovated_days(estates)
+    covered, modes, expiring = _arrangement_days(estates)
+    met, relapsed = _target_days(estates, targets), _relapsed_days(estates)
+    overdue = _reinspection_overdue_days(estates)
+    timeline = Timeline(first, last)
+    for pk, (unit, interval, _condition) in ledger.items():
+        here = [interval]
+        timeline.add_all((unit, "estates"), here)
+        is_covered = intersect(here, covered.get(pk, []))
+        is_renovated = intersect(here, renovated.get(pk, []))
+        timeline.add_all((unit, "covered"), is_covered)
+        timeline.add_all((unit, "renovated"), is_renovated)
+        timeline.add_all((unit, "renovated_covered"), intersect(is_renovated, is_covered))
+        timeline.add_all((unit, "target_met"), intersect(here, met.get(pk, [])))
+        timeline.add_all((unit, "relapsed"), intersect(here, relapsed.get(pk, [])))
+        timeline.add_all((unit, "expiring"), intersect(here, expiring.get(pk, [])))
+        timeline.add_all((unit, "overdue"), intersect(here, overdue.get(pk, [])))
+        for lo, end, mode in modes.get(pk, ()):
+            timeline.add_all((unit, f"mode_{mode}"), intersect(here, [(lo, end)]))
+    series = timeline.series()
+    units = {unit for unit, _ in series}
+
+    def build(day):
+        i = timeline.index(day)
+        result = {}
+        for unit in units:
+            row = {
+                key: series[(unit, key)][i] if (unit, key) in series else 0 for key in RANGE_KEYS
+            }
+            if row["estates"]:
+                result[unit] = row
+        if by is None:
+            return result.get(None, dict.fromkeys(RANGE_KEYS, 0))
+        return result
+
+    return ByDay(days, build)

@@ -455,6 +455,16 @@ class Estate(models.Model):
         indexes = [
             # The ledger list filters by community and campaign and sorts by name.
             models.Index(fields=["campaign", "community"], name="estate_campaign_community"),
+            # A street office's (or community's) compounds, read from the index alone:
+            # its scope wherever rows are reached through compounds (the tenders and
+            # contracts of its compounds), the count of its works list and ledger (on
+            # the ledger: ``archived_at`` null), the compounds whose items its works
+            # totals add up and the campaign its overdue test needs
+            # (``works.queries.office_totals``); a scan of every compound otherwise.
+            models.Index(
+                fields=["community", "archived_at", "campaign", "id"],
+                name="estate_by_community",
+            ),
         ]
 
     def __str__(self):

@@ -374,3 +374,268 @@ def quality_awaiting_response(scope, on: date, *, by=None):
     )
     clean = lambda row: {k: v or 0 for k, v in row.items()}  # noqa: E731
     return clean(result) if by is None else {unit: clean(row) for unit, row in result.items()}
+
+
+# --- range variants for the roll-up (``estates.ranges``): the same figures on many days ---
+def _unit_field(prefix: str, by):
+    from estates.asof import UNITS
+
+    return f"{prefix}{UNITS[by]}" if by else None
+
+
+def _counts_by_day(rows, day_field: str, by, days):
+    """``{day: {unit: n}}`` (``{day: n}`` without ``by``) of ``rows`` grouped by the
+    compound's unit and ``day_field``, for the ``days`` asked for. One query."""
+    from estates.ranges import ByDay
+
+    key = _unit_field("estate__", by)
+    fields = [day_field] if key is None else [key, day_field]
+    found = {}
+    for row in rows.order_by().values_list(*fields).annotate(n=Count("pk")):
+        unit, day, n = (None, *row) if key is None else row
+        found.setdefault(day, {})[unit] = found.get(day, {}).get(unit, 0) + n
+
+    def build(day):
+        counts = found.get(day, {})
+        return counts.get(None, 0) if by is None else dict(counts)
+
+    return ByDay(days, build)
+
+
+def patrols_filed_daily(scope, days, *, by=None):
+    """``patrols_filed`` of each one-day period ``days``: ``{day: the same result}``."""
+    from django.db.models.functions import TruncDate
+
+    from estates.ranges import span
+
+    first, last = span(days)
+    rows = (
+        PatrolRecord.objects.filter(
+            estate__in=as_scope(scope).estates.values("pk"), date__range=(first, last)
+        )
+        .annotate(filed_day=TruncDate("filed_at"))
+        .filter(filed_day__lte=F("date"))
+    )
+    return _counts_by_day(rows, "date", by, days)
+
+
+def patrols_missed_daily(scope, days, *, by=None):
+    """``patrols_missed`` of each one-day period ``days``: ``{day: the same result}``."""
+    from estates.ranges import span
+
+    first, last = span(days)
+    rows = MissedPatrol.objects.filter(
+        estate__in=as_scope(scope).estates.values("pk"), date__range=(first, last)
+    )
+    return _counts_by_day(rows, "date", by, days)
+
+
+def patrols_not_yet_filed_daily(scope, days, *, by=None):
+    """``patrols_not_yet_filed`` of each one-day period ``days``: the per-day function
+    itself on the days the missed-patrol job has not run for (today, yesterday before the
+    job: at most a few in any range), nothing on the others."""
+    from estates.ranges import span
+
+    first, last = span(days)
+    ran = set(
+        MissedPatrolRun.objects.filter(date__range=(first, last)).values_list("date", flat=True)
+    )
+    found = {
+        day: patrols_not_yet_filed(scope, Period(day, day, day), by=by)
+        for day in days
+        if day not in ran
+    }
+    return {day: found.get(day, {} if by else 0) for day in days}
+
+
+def hazards_found_daily(scope, days, *, by=None):
+    """``hazards_found`` of each one-day period ``days``: ``{day: the same result}``."""
+    from django.db.models.functions import TruncDate
+
+    from estates.ranges import span
+
+    first, last = span(days)
+    rows = (
+        _hazards(scope)
+        .filter(reported_at__gte=start_of(first), reported_at__lt=end_of(last))
+        .annotate(found_day=TruncDate("reported_at"))
+    )
+    return _counts_by_day(rows, "found_day", by, days)
+
+
+def hazards_closed_to_date_range(scope, since: date, days, *, by=None):
+    """``hazards_closed(scope, Period(since, day, day))`` on each of ``days``: hazards
+    closed from ``since`` to the end of each day (a running total). One query."""
+    from django.db.models.functions import TruncDate
+
+    from estates.ranges import ByDay, Timeline, span
+
+    first, last = span(days)
+    key = _unit_field("estate__", by)
+    rows = (
+        _hazards(scope)
+        .filter(closed_at__gte=start_of(since), closed_at__lt=end_of(last))
+        .annotate(closed_day=TruncDate("closed_at"))
+        .order_by()
+    )
+    fields = ["closed_day"] if key is None else [key, "closed_day"]
+    timeline = Timeline(first, last)
+    for row in rows.values_list(*fields).annotate(n=Count("pk")):
+        unit, closed_day, n = (None, *row) if key is None else row
+        timeline.add(unit, closed_day, None, n)
+    series = timeline.series()
+
+    def build(day):
+        i = timeline.index(day)
+        counts = {unit: values[i] for unit, values in series.items() if values[i]}
+        return counts.get(None, 0) if by is None else counts
+
+    return ByDay(days, build)
+
+
+def _hazard_state_timeline(scope, days, by):
+    from django.db.models.functions import TruncDate
+
+    from estates.ranges import Timeline, day_after, later, span
+
+    first, last = span(days)
+    key = _unit_field("estate__", by)
+    rows = (
+        HazardHistory.objects.filter(
+            estate__in=as_scope(scope).estates.values("pk"), valid_from__lt=end_of(last)
+        )
+        .exclude(valid_to__lt=end_of(first - timedelta(days=1)))
+        .annotate(first_day=TruncDate("valid_from"), end_day=TruncDate("valid_to"))
+        .order_by()
+    )
+    fields = ["status", "deadline", "first_day", "end_day"]
+    if key:
+        fields.insert(0, key)
+    timeline = Timeline(first, last)
+    for row in rows.values_list(*fields).annotate(n=Count("pk")):
+        unit, status, deadline, lo, end, n = (None, *row) if key is None else row
+        if status == Hazard.Status.CLOSED:
+            continue
+        timeline.add((unit, "open"), lo, end, n)
+        if status in Hazard.OPEN_STATES and deadline is not None:
+            timeline.add((unit, "overdue"), later(lo, day_after(deadline)), end, n)
+    return timeline
+
+
+def _states_by_day(timeline, name, by, days):
+    from estates.ranges import ByDay
+
+    series = {unit: values for (unit, kind), values in timeline.series().items() if kind == name}
+
+    def build(day):
+        i = timeline.index(day)
+        counts = {unit: values[i] for unit, values in series.items() if values[i]}
+        return counts.get(None, 0) if by is None else counts
+
+    return ByDay(days, build)
+
+
+def open_hazards_range(scope, days, *, by=None):
+    """``open_hazards`` on each of ``days``: ``{day: the same result}``. One query."""
+    return _states_by_day(_hazard_state_timeline(scope, days, by), "open", by, days)
+
+
+def overdue_hazards_range(scope, days, *, by=None):
+    """``overdue_hazards`` on each of ``days``: ``{day: the same result}``. One query."""
+    return _states_by_day(_hazard_state_timeline(scope, days, by), "overdue", by, days)
+
+
+def open_and_overdue_hazards_range(scope, days, *, by=None):
+    """(``open_hazards_range``, ``overdue_hazards_range``) from one read."""
+    timeline = _hazard_state_timeline(scope, days, by)
+    return (
+        _states_by_day(timeline, "open", by, days),
+        _states_by_day(timeline, "overdue", by, days),
+    )
+
+
+def hazard_close_days_range(scope, days, *, window: int, by=None):
+    """``hazard_close_days(scope, Period(day − window + 1, day, day))`` on each of
+    ``days``: the spans of the hazards closed in the ``window`` days up to each day.
+    One query."""
+    import bisect
+
+    from estates.asof import UNITS
+    from estates.ranges import ByDay, local_day, span
+
+    first, last = span(days)
+    start = first - timedelta(days=window - 1)
+    rows = _hazards(scope).filter(closed_at__gte=start_of(start), closed_at__lt=end_of(last))
+    fields = (
+        ["reported_at", "closed_at"]
+        if by is None
+        else [f"estate__{UNITS[by]}", "reported_at", "closed_at"]
+    )
+    closed = {}
+    for row in rows.order_by("closed_at", "pk").values_list(*fields):
+        unit, reported, closed_at = (None, *row) if by is None else row
+        entry = closed.setdefault(unit, ([], []))
+        entry[0].append(local_day(closed_at))
+        entry[1].append((closed_at - reported).total_seconds() / 86400)
+
+    def build(day):
+        low = day - timedelta(days=window - 1)
+        result = {}
+        for unit, (closed_days, spans) in closed.items():
+            i, j = bisect.bisect_left(closed_days, low), bisect.bisect_right(closed_days, day)
+            if i < j:
+                result[unit] = spans[i:j]
+        return result.get(None, []) if by is None else result
+
+    return ByDay(days, build)
+
+
+def quality_awaiting_response_range(scope, days, *, by=None):
+    """``quality_awaiting_response`` on each of ``days``: ``{day: the same result}``.
+    One query."""
+    from estates.asof import UNITS
+    from estates.ranges import ByDay, Timeline, day_after, earlier, later, local_day, span
+
+    first, last = span(days)
+    fields = ["created_at", "closed_at", "responded_at", "inspected_on", "deadline"]
+    if by:
+        fields.insert(0, f"estate__{UNITS[by]}")
+    rows = QualityInspection.objects.filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=end_of(first)),
+        estate__in=as_scope(scope).estates.values("pk"),
+        created_at__lt=end_of(last),
+        inspected_on__lte=last,
+    )
+    timeline = Timeline(first, last)
+    units = set()
+    for row in rows.order_by().values_list(*fields):
+        unit, created, closed, responded, inspected_on, deadline = (
+            (None, *row) if by is None else row
+        )
+        lo, end = later(local_day(created), inspected_on), local_day(closed)
+        timeline.add((unit, "pending"), lo, end)
+        awaiting_end = earlier(end, local_day(responded))
+        timeline.add((unit, "awaiting"), lo, awaiting_end)
+        if deadline is not None:
+            timeline.add((unit, "overdue"), later(lo, day_after(deadline)), awaiting_end)
+        units.add(unit)
+    series = timeline.series()
+    zero = [0] * timeline.size
+
+    def build(day):
+        i = timeline.index(day)
+        result = {}
+        for unit in units:
+            pending = series.get((unit, "pending"), zero)[i]
+            if not pending:
+                continue
+            result[unit] = {
+                "pending": pending,
+                "awaiting": series.get((unit, "awaiting"), zero)[i],
+                "overdue": series.get((unit, "overdue"), zero)[i],
+            }
+        if by is None:
+            return result.get(None, {"pending": 0, "awaiting": 0, "overdue": 0})
+        return result
+
+    return ByDay(days, build)

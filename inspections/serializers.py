@@ -21,7 +21,8 @@ class FilingEstateField(ScopedPrimaryKeyRelatedField):
     query: ``services.for_filing``); outside the scope it "does not exist"."""
 
     def get_queryset(self):
-        return services.for_filing(super().get_queryset(), timezone.localdate())
+        self.queryset = services.for_filing(timezone.localdate())
+        return super().get_queryset()  # scoped
 
 
 class NestedHazardSerializer(serializers.Serializer):
@@ -41,7 +42,7 @@ def _label(name):
 class PatrolFilingSerializer(serializers.Serializer):
     """What a phone sends to file today's patrol (``POST /api/patrols/``)."""
 
-    estate = FilingEstateField(queryset=Estate.objects.all(), label="小区")
+    estate = FilingEstateField(queryset=Estate.objects.all(), label="小区")  # see get_queryset
     time = serializers.TimeField(required=False, label="巡查时间")
     patrollers = serializers.CharField(max_length=100, label=_label("patrollers"))
     contractor_staff = serializers.CharField(

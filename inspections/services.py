@@ -4,6 +4,7 @@ Each function is atomic, takes the acting user as ``actor=``, writes its audit e
 the same transaction and refuses an illegal move with a ``ValidationError`` naming the
 field. The pages, the API, the management command and the Celery task all come here."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -31,7 +32,7 @@ from inspections.models import (
     QualityRequirement,
 )
 from works.models import Company, Contract
-from works.queries import estates_under_construction
+from works.queries import estates_under_construction, works_in_progress
 
 #: What a clerk writes on a patrol record (and may later correct by an amendment).
 PATROL_FIELDS = ("time", "patrollers", "contractor_staff", *CHECKLIST_FIELDS, "findings")
@@ -310,16 +311,24 @@ class DuplicatePatrol(ValidationError):
 
 
 # --- patrols --------------------------------------------------------------------------
-def for_filing(estates, on: date):
-    """``estates`` (a queryset, scoped by the caller) as a filing reads the compound, in
-    one query: its community, street office and campaign, ``due`` (under construction on
-    ``on``, so a patrol is due: ``works.queries.estates_under_construction``) and
-    ``filing_day`` (``on``). A caller that looks the compound up anyway (the API's
+def for_filing(on: date):
+    """The compounds as a filing reads one, in one query: its community (the street
+    office accountable, and the page's crumbs), ``archived_at``, ``due`` (a works item in
+    progress on ``on``, so a patrol is due: the rule of
+    ``works.queries.estates_under_construction``, whose other condition, not archived,
+    the filing checks first with its own message) and ``filing_day`` (``on``). The caller
+    scopes it (``visible_to``). A caller that looks the compound up anyway (the API's
     ``estate`` field, the filing form's page) reads it from here and hands it to
     ``file_patrol``, which then does not read it again."""
-    return estates.select_related("community__street_office", "campaign").annotate(
-        due=Exists(estates_under_construction(on).filter(pk=OuterRef("pk"))),
-        filing_day=Value(on, output_field=DateField()),
+    return _filing_read(on).all()
+
+
+@functools.lru_cache(maxsize=2)
+def _filing_read(on: date):
+    # Built once a day per process (callers get a clone): resolving the annotation's
+    # subquery cost about as much as running the query.
+    return Estate.objects.select_related("community").annotate(
+        due=works_in_progress(on), filing_day=Value(on, output_field=DateField())
     )
 
 
@@ -340,7 +349,7 @@ def file_patrol(*, actor, estate: Estate, values: dict, photos=(), hazards=()) -
     savepoint of its own."""
     today = timezone.localdate()
     if getattr(estate, "filing_day", None) != today:
-        estate = for_filing(Estate.objects.all(), today).get(pk=estate.pk)
+        estate = for_filing(today).get(pk=estate.pk)
     try:
         return _file_patrol(
             actor=actor, estate=estate, values=values, photos=photos, hazards=hazards, today=today

@@ -109,18 +109,19 @@ class PatrolCreateView(ScopedMixin, FormView):
     """Today's patrol of one compound, made for a phone: the checklist as big toggles, the
     draft kept in the browser if the connection drops (static/inspections/draft.js)."""
 
-    queryset = Estate.objects.all()
     form_class = forms.PatrolForm
     template_name = "inspections/patrol_form.html"
 
-    def get_queryset(self):
-        # The compound as the filing reads it, so a POST reads it only here, once.
-        return services.for_filing(super().get_queryset(), self.today)
+    def setup(self, request, *args, **kwargs):
+        # The compound as the filing reads it (narrowed by ScopedMixin), so a POST reads
+        # it only here, once.
+        self.today = timezone.localdate()
+        self.queryset = services.for_filing(self.today)
+        super().setup(request, *args, **kwargs)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.today = timezone.localdate()
         self.estate = get_object_or_404(self.get_queryset(), pk=kwargs["estate_pk"])
         require(
             services.can_file_patrol(request.user, self.estate),

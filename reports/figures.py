@@ -20,29 +20,41 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from coverage.queries import coverage_figures
+from coverage.queries import coverage_counts_range, coverage_figures
 from estates.asof import Period, Scope
 from estates.models import Campaign, Estate, StreetOffice
+from estates.ranges import ByDay
 from inspections.queries import (
     hazard_close_days,
+    hazard_close_days_range,
     hazards_closed,
+    hazards_closed_to_date_range,
     hazards_found,
+    hazards_found_daily,
+    open_and_overdue_hazards_range,
     open_hazards,
     overdue_hazards,
     patrols_filed,
+    patrols_filed_daily,
     patrols_missed,
+    patrols_missed_daily,
     patrols_not_yet_filed,
+    patrols_not_yet_filed_daily,
     quality_awaiting_response,
+    quality_awaiting_response_range,
 )
-from reports.queries import action_items, weekly_reports
+from reports.queries import action_items, action_items_range, weekly_reports, weekly_reports_range
 from reports.units import Kind, Unit
-from works.acceptance_queries import forms_by_state, forms_by_state_grouped
+from works.acceptance_queries import forms_by_state, forms_by_state_grouped, forms_by_state_range
 from works.models import AcceptanceForm, Phase
 from works.queries import (
     contracts_signed,
+    contracts_signed_range,
     estate_phases,
     item_progress,
+    item_progress_range,
     overdue_count,
+    phases_and_overdue_range,
 )
 
 ZERO = Decimal("0")
@@ -84,6 +96,10 @@ class Source:
     composes: bool = True
     #: the source reads the current campaign's compounds only
     campaign: bool = False
+    #: ``range(scope, days, by, now)`` → ``{day: fn(scope, day, by, now)}`` for many days
+    #: from one read (the apps' ``*_range`` variants, ``estates.ranges``); the same
+    #: numbers as ``fn`` on each day (``tests/reports/test_rollup_range.py``)
+    range: object = None
 
 
 def _url(name: str, unit: Unit, **params) -> str:
@@ -134,9 +150,15 @@ def _day(on: date) -> Period:
 
 def works_phases(scope, on, by, now):
     """Compounds of the current campaign by phase and overdue (``works.queries``)."""
-    phases = estate_phases(scope, on, by=by)
-    overdue = overdue_count(scope, on, by=by)
+    return _works_phases(estate_phases(scope, on, by=by), overdue_count(scope, on, by=by), by)
 
+
+def works_phases_range(scope, days, by, now):
+    phases, overdue = phases_and_overdue_range(scope, days, by=by)
+    return ByDay(days, lambda day: _works_phases(phases[day], overdue[day], by))
+
+
+def _works_phases(phases, overdue, by):
     def figures(counts, late):
         return {
             "estates": sum(counts.values()),
@@ -149,7 +171,7 @@ def works_phases(scope, on, by, now):
     return {u: figures(phases.get(u, {}), overdue.get(u, 0)) for u in {*phases, *overdue}}
 
 
-def works_items(scope, on, by, now):
+def works_items(scope, on, by, now, *, found=None):
     """Applicable works items started and completed and their budget, per works item
     (``works.queries.item_progress``)."""
     keys = {
@@ -163,19 +185,29 @@ def works_items(scope, on, by, now):
     def figures(per_item):
         return {k: {n: row[name] for n, row in per_item.items()} for k, name in keys.items()}
 
-    found = item_progress(scope, on, by=by)
+    found = item_progress(scope, on, by=by) if found is None else found
     return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
 
 
-def contract_amounts(scope, on, by, now):
+def works_items_range(scope, days, by, now):
+    found = item_progress_range(scope, days, by=by)
+    return ByDay(days, lambda day: works_items(None, None, by, now, found=found[day]))
+
+
+def contract_amounts(scope, on, by, now, *, found=None):
     """Contracts signed by ``on`` covering the unit's campaign compounds
     (``works.queries.contracts_signed``); a contract spans units, so no sums."""
 
     def figures(row):
         return {"contracts": row["contracts"], "contract_amount": row["amount"]}
 
-    found = contracts_signed(scope, on, by=by)
+    found = contracts_signed(scope, on, by=by) if found is None else found
     return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
+
+
+def contract_amounts_range(scope, days, by, now):
+    found = contracts_signed_range(scope, days, by=by)
+    return ByDay(days, lambda day: contract_amounts(None, None, by, now, found=found[day]))
 
 
 def patrol_filing(scope, on, by, now):
@@ -185,6 +217,17 @@ def patrol_filing(scope, on, by, now):
     filed = patrols_filed(scope, day, by=by)
     missed = patrols_missed(scope, day, by=by)
     waiting = patrols_not_yet_filed(scope, day, by=by)
+    return _patrol_filing(filed, missed, waiting, by)
+
+
+def patrol_filing_range(scope, days, by, now):
+    filed = patrols_filed_daily(scope, days, by=by)
+    missed = patrols_missed_daily(scope, days, by=by)
+    waiting = patrols_not_yet_filed_daily(scope, days, by=by)
+    return ByDay(days, lambda day: _patrol_filing(filed[day], missed[day], waiting[day], by))
+
+
+def _patrol_filing(filed, missed, waiting, by):
     if by is None:
         return {
             "patrols_due": filed + missed + waiting,
@@ -212,12 +255,37 @@ def hazard_counts(scope, on, by, now):
     return _by_unit(found, by)
 
 
+def hazard_counts_range(scope, days, by, now):
+    found = hazards_found_daily(scope, days, by=by)
+    open_, overdue = open_and_overdue_hazards_range(scope, days, by=by)
+    closed = hazards_closed_to_date_range(scope, EPOCH, days, by=by)
+    return ByDay(
+        days,
+        lambda day: _by_unit(
+            {
+                "hazards_found": found[day],
+                "hazards_open": open_[day],
+                "hazards_overdue": overdue[day],
+                "hazards_closed": closed[day],
+            },
+            by,
+        ),
+    )
+
+
 def hazard_closure(scope, on, by, now):
     """Hazards closed within ``CLOSURE_WINDOW_DAYS`` up to the day and the median of the
     days they took (``inspections.queries.hazard_close_days``); a median does not add up."""
     window = Period(on - timedelta(days=CLOSURE_WINDOW_DAYS - 1), on, on)
-    spans = hazard_close_days(scope, window, by=by)
+    return _hazard_closure(hazard_close_days(scope, window, by=by), by)
 
+
+def hazard_closure_range(scope, days, by, now):
+    spans = hazard_close_days_range(scope, days, window=CLOSURE_WINDOW_DAYS, by=by)
+    return ByDay(days, lambda day: _hazard_closure(spans[day], by))
+
+
+def _hazard_closure(spans, by):
     def figures(days):
         return {"hazards_closed_window": len(days), "hazard_close_days_median": _median(days)}
 
@@ -230,7 +298,7 @@ def _median(days):
     return Decimal(str(statistics.median(days))).quantize(Decimal("0.01"))
 
 
-def quality_figures(scope, on, by, now):
+def quality_figures(scope, on, by, now, *, found=None):
     """HQ quality feedback awaiting rectification, awaiting re-check, and overdue
     (``inspections.queries.quality_awaiting_response``)."""
 
@@ -241,8 +309,13 @@ def quality_figures(scope, on, by, now):
             "quality_overdue": row["overdue"],
         }
 
-    found = quality_awaiting_response(scope, on, by=by)
+    found = quality_awaiting_response(scope, on, by=by) if found is None else found
     return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
+
+
+def quality_figures_range(scope, days, by, now):
+    found = quality_awaiting_response_range(scope, days, by=by)
+    return ByDay(days, lambda day: quality_figures(None, None, by, now, found=found[day]))
 
 
 _COVERAGE = {
@@ -262,50 +335,75 @@ _COVERAGE = {
 
 def coverage_totals(scope, on, by, now):
     """Property-management coverage and 八有/四有 attainment (``coverage.queries``)."""
-
-    def figures(row):
-        out = {key: row.get(name, 0) for key, name in _COVERAGE.items()}
-        out["coverage_uncovered"] = out["coverage_estates"] - out["coverage_covered"]
-        return out
-
     found = coverage_figures(scope.estates, on=on, by=by or "street_office")
     if by is None:
-        return figures(found["totals"])
-    return {row["id"]: figures(row) for row in found["rows"]}
+        return _coverage(found["totals"])
+    return {row["id"]: _coverage(row) for row in found["rows"]}
+
+
+def coverage_totals_range(scope, days, by, now):
+    found = coverage_counts_range(scope.estates, days, by=by)
+    if by is None:
+        return ByDay(days, lambda day: _coverage(found[day]))
+    return ByDay(days, lambda day: {u: _coverage(row) for u, row in found[day].items()})
+
+
+def _coverage(row):
+    out = {key: row.get(name, 0) for key, name in _COVERAGE.items()}
+    out["coverage_uncovered"] = out["coverage_estates"] - out["coverage_covered"]
+    return out
 
 
 def acceptance_figures(scope, on, by, now):
     """Completion acceptance forms by their state at the end of the day
     (``works.acceptance_queries``)."""
+    if by is None:
+        return _acceptance(forms_by_state(scope.estates, on), by)
+    return _acceptance(forms_by_state_grouped(scope.estates, on, by=by), by)
 
+
+def acceptance_figures_range(scope, days, by, now):
+    found = forms_by_state_range(scope.estates, days, by=by)
+    return ByDay(days, lambda day: _acceptance(found[day], by))
+
+
+def _acceptance(found, by):
     def figures(counts):
         return {f"acceptance_{s}": counts.get(s, 0) for s in AcceptanceForm.Status.values}
 
-    if by is None:
-        return figures(forms_by_state(scope.estates, on))
-    found = forms_by_state_grouped(scope.estates, on, by=by)
-    return {u: figures(v) for u, v in found.items()}
+    return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
 
 
-def weekly_figures(scope, on, by, now):
+def weekly_figures(scope, on, by, now, *, found=None):
     """Weekly reports of the week on time, late and missing (``reports.queries``)."""
 
     def figures(row):
         return {f"weekly_{k}": row[k] for k in ("on_time", "late", "missing")}
 
-    found = weekly_reports(scope, on, by=by, now=now)
+    found = weekly_reports(scope, on, by=by, now=now) if found is None else found
     return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
 
 
-def action_figures(scope, on, by, now):
+def weekly_figures_range(scope, days, by, now):
+    found = weekly_reports_range(scope, days, by=by, now=now)
+    return ByDay(days, lambda day: weekly_figures(None, None, by, now, found=found[day]))
+
+
+def action_figures(scope, on, by, now, *, found=None):
     """Action items (督办事项) open and overdue (``reports.queries``); a district counts
     the HQ office's own items too, so it is not the sum of its street offices."""
 
     def figures(row):
         return {"actions_open": row["open"] or 0, "actions_overdue": row["overdue"] or 0}
 
-    found = action_items(scope, on, by=by, include_hq_office=by is None, now=now)
+    if found is None:
+        found = action_items(scope, on, by=by, include_hq_office=by is None, now=now)
     return figures(found) if by is None else {u: figures(v) for u, v in found.items()}
+
+
+def action_figures_range(scope, days, by, now):
+    found = action_items_range(scope, days, by=by, include_hq_office=by is None)
+    return ByDay(days, lambda day: action_figures(None, None, by, now, found=found[day]))
 
 
 def _by_unit(found: dict, by):
@@ -324,12 +422,15 @@ class Day:
     """One day's computation over ``units`` (``reports.units.all_units()``): the scopes
     the sources are called with, and the sums up the tree."""
 
-    def __init__(self, on: date, units, *, now, offices=None, stored=None):
+    def __init__(self, on: date, units, *, now, offices=None, stored=None, ranges=None):
         self.on = on
         #: the caller's moment (the run's): figures recorded after it are not counted
         self.now = now
         self.units = list(units)
-        self.campaign = Campaign.objects.current(on)
+        #: the sources' range variants over the run's days (``Ranges``), or None: each
+        #: source's own function for this day
+        self.ranges = ranges
+        self.campaign = ranges.campaign_of(on) if ranges else Campaign.objects.current(on)
         self.districts = [u for u in self.units if u.kind == Kind.DISTRICT]
         self.parent = {u.key: u.parent for u in self.units}
         #: only these street offices (and their communities) are computed; a district is
@@ -358,7 +459,7 @@ class Day:
         levels = levels[levels.index(source.finest) :]
         out = {}
         for level in levels if not source.composes else levels[:1]:
-            for unit_id, values in source.fn(scope, self.on, level, self.now).items():
+            for unit_id, values in self._values(source, scope, level).items():
                 out[(level, unit_id)] = values
         if source.composes and self.offices is None:
             for level in (*levels[1:], Kind.DISTRICT):
@@ -371,9 +472,21 @@ class Day:
             value = self._changed_district(source, district, out) if source.composes else None
             if value is None:
                 scope = self.scope(campaign=source.campaign, district=district)
-                value = source.fn(scope, self.on, None, self.now)
+                value = self._values(source, scope, None, district)
             out[district.key] = value
         return out
+
+    def _values(self, source: Source, scope: Scope, by, district: Unit | None = None):
+        if self.ranges is None or source.range is None:
+            return source.fn(scope, self.on, by, self.now)
+        key = (
+            source.name,
+            by,
+            district.id if district else None,
+            frozenset(self.offices) if self.offices is not None and district is None else None,
+            self.campaign.pk if source.campaign and self.campaign else None,
+        )
+        return self.ranges.values(key, source, scope, by, self.on)
 
     def _changed_district(self, source: Source, district: Unit, out: dict) -> dict | None:
         """The district's stored value plus (new − stored) of the recomputed street
@@ -407,6 +520,33 @@ class Day:
             parent = self.parent.get(key)
             if parent is not None and parent[0] == level:
                 out[parent] = _add(out.get(parent), out[key])
+
+
+class Ranges:
+    """The sources' range variants (``Source.range``) over a run's ``days``: each is
+    computed once per scope, over every day (of the same campaign, for the sources that
+    read the current campaign's compounds), and read day by day by ``Day``."""
+
+    def __init__(self, days, *, now):
+        self.days = sorted(set(days))
+        self.now = now
+        self._campaigns = sorted(Campaign.objects.all(), key=lambda c: c.year)
+        self._found = {}
+
+    def campaign_of(self, on: date):
+        """``Campaign.objects.current(on)``, from the campaigns read once."""
+        found = [c for c in self._campaigns if c.year <= on.year]
+        return found[-1] if found else None
+
+    def values(self, key, source: Source, scope: Scope, by, on: date):
+        found = self._found.get(key)
+        if found is None:
+            days = self.days
+            if source.campaign:
+                pk = key[-1]
+                days = [d for d in days if getattr(self.campaign_of(d), "pk", None) == pk]
+            found = self._found[key] = source.range(scope, days, by, self.now)
+        return found[on]
 
 
 def _minus(new, old):
@@ -793,12 +933,14 @@ SOURCES: tuple[Source, ...] = (
         works_phases,
         ("estates", *(f"phase_{p}" for p in Phase.values), "estates_overdue"),
         campaign=True,
+        range=works_phases_range,
     ),
     Source(
         "works_items",
         works_items,
         ("items_total", "items_started", "items_completed", "budget", "budget_contracted"),
         campaign=True,
+        range=works_items_range,
     ),
     Source(
         "contract_amounts",
@@ -806,31 +948,44 @@ SOURCES: tuple[Source, ...] = (
         ("contracts", "contract_amount"),
         composes=False,
         campaign=True,
+        range=contract_amounts_range,
     ),
-    Source("patrol_filing", patrol_filing, ("patrols_due", "patrols_filed", "patrols_missed")),
+    Source(
+        "patrol_filing",
+        patrol_filing,
+        ("patrols_due", "patrols_filed", "patrols_missed"),
+        range=patrol_filing_range,
+    ),
     Source(
         "hazard_counts",
         hazard_counts,
         ("hazards_found", "hazards_open", "hazards_overdue", "hazards_closed"),
+        range=hazard_counts_range,
     ),
     Source(
         "hazard_closure",
         hazard_closure,
         ("hazards_closed_window", "hazard_close_days_median"),
         composes=False,
+        range=hazard_closure_range,
     ),
     Source(
-        "quality_figures", quality_figures, ("quality_sent", "quality_responded", "quality_overdue")
+        "quality_figures",
+        quality_figures,
+        ("quality_sent", "quality_responded", "quality_overdue"),
+        range=quality_figures_range,
     ),
     Source(
         "coverage_totals",
         coverage_totals,
         (*_COVERAGE, "coverage_uncovered"),
+        range=coverage_totals_range,
     ),
     Source(
         "acceptance_figures",
         acceptance_figures,
         tuple(f"acceptance_{status}" for status in AcceptanceForm.Status.values),
+        range=acceptance_figures_range,
     ),
     Source(
         "weekly_figures",
@@ -838,6 +993,7 @@ SOURCES: tuple[Source, ...] = (
         ("weekly_on_time", "weekly_late", "weekly_missing"),
         kinds=_STREET_AND_UP,
         finest=Kind.STREET_OFFICE,
+        range=weekly_figures_range,
     ),
     Source(
         "action_figures",
@@ -846,6 +1002,7 @@ SOURCES: tuple[Source, ...] = (
         kinds=_STREET_AND_UP,
         finest=Kind.STREET_OFFICE,
         composes=False,
+        range=action_figures_range,
     ),
 )
 

@@ -79,3 +79,86 @@ def action_items(scope, on: date, *, by=None, include_hq_office=False, now: date
     if by is None:
         return rows.aggregate(**aggregates)
     return {row.pop("assignee"): row for row in rows.values("assignee").annotate(**aggregates)}
+
+
+# --- range variants for the roll-up (``estates.ranges``): the same figures on many days ---
+def weekly_reports_range(scope, days, *, by=None, now: datetime | None = None):
+    """``weekly_reports`` on each of ``days``: ``{day: the same result}``, from one read
+    of the weeks' first submissions (two queries)."""
+    from estates.ranges import ByDay, span
+
+    if by not in (None, "street_office"):
+        raise ValueError("weekly reports are counted per street office")
+    first, last = span(days)
+    offices = list(as_scope(scope).street_offices.values_list("pk", flat=True))
+    submissions = {}
+    for office, week, submitted in (
+        WeeklyReport.objects.filter(
+            street_office__in=offices,
+            week__range=(week_of(first), week_of(last)),
+            first_submitted_at__isnull=False,
+        )
+        .order_by()
+        .values_list("street_office", "week", "first_submitted_at")
+    ):
+        submissions.setdefault((office, week), []).append(submitted)
+
+    def build(day):
+        week = week_of(day)
+        deadline, moment, cutoff = deadline_for(week), _moment(day, now), end_of(day)
+        result = {}
+        for pk in offices:
+            times = [t for t in submissions.get((pk, week), ()) if t < cutoff]
+            submitted = min(times) if times else None
+            result[pk] = {
+                "on_time": int(submitted is not None and submitted <= deadline),
+                "late": int(submitted is not None and submitted > deadline),
+                "missing": int(submitted is None and deadline < moment),
+            }
+        if by is not None:
+            return result
+        return {k: sum(row[k] for row in result.values()) for k in ("on_time", "late", "missing")}
+
+    return ByDay(days, build)
+
+
+def action_items_range(scope, days, *, by=None, include_hq_office=False):
+    """``action_items`` on each of ``days``: ``{day: the same result}``. An item is open
+    from the day it was assigned to the day before it was closed, overdue from the day
+    after its deadline. One query."""
+    from estates.ranges import ByDay, Timeline, day_after, later, local_day, span
+
+    if by not in (None, "street_office"):
+        raise ValueError("action items are counted per street office")
+    first, last = span(days)
+    mine = Q(assignee__in=as_scope(scope).street_offices.values("pk"))
+    if include_hq_office:
+        mine |= Q(assignee__isnull=True)
+    rows = ActionItem.objects.filter(
+        mine,
+        Q(closed_at__isnull=True) | Q(closed_at__gte=end_of(first)),
+        created_at__lt=end_of(last),
+    )
+    timeline = Timeline(first, last)
+    for assignee, created, closed, deadline in rows.order_by().values_list(
+        "assignee", "created_at", "closed_at", "deadline"
+    ):
+        unit = assignee if by else None
+        lo, end = local_day(created), local_day(closed)
+        timeline.add((unit, "open"), lo, end)
+        if deadline is not None:
+            timeline.add((unit, "overdue"), later(lo, day_after(deadline)), end)
+    series = timeline.series()
+
+    def build(day):
+        i = timeline.index(day)
+        result = {}
+        for (unit, name), values in series.items():
+            if name == "open" and values[i]:
+                overdue = series.get((unit, "overdue"))
+                result[unit] = {"open": values[i], "overdue": overdue[i] if overdue else 0}
+        if by is None:
+            return result.get(None, {"open": 0, "overdue": 0})
+        return result
+
+    return ByDay(days, build)

@@ -123,9 +123,7 @@ def execute_rollup(run_id: int) -> RollupRun:
         return run
     try:
         plan = _plan(run, timezone.localdate(now))
-        rows = 0
-        for day, units in plan.steps:
-            rows += rollup.write(rollup.compute(units, [day], now=now), computed_at=now)
+        rows = rollup.run_plan(plan, now=now)
     except Exception as exc:  # the run shows it failed; the log has the detail
         logger.exception("roll-up run %s failed", run_id)
         RollupRun.objects.filter(pk=run_id).update(

@@ -159,3 +159,48 @@ def forms_by_state_grouped(estates, day: date, *, by: str) -> dict[int, dict[str
     for row in forms_on(estates, day).order_by().values(key, "state_on").annotate(n=Count("id")):
         result.setdefault(row[key], dict.fromkeys(Status.values, 0))[row["state_on"]] = row["n"]
     return result
+
+
+def forms_by_state_range(estates, days, *, by=None):
+    """``forms_by_state`` (``by=None``) or ``forms_by_state_grouped`` on each of ``days``:
+    ``{day: the same result}``. A form has a status at the end of every day from its
+    opening and first change on; the latest change by a day's end (by time, then id)
+    holds until the next change's day. One query."""
+    from estates.asof import UNITS
+    from estates.ranges import ByDay, Timeline, later, local_day, span
+
+    first, last = span(days)
+    key = f"form__estate__{UNITS[by]}" if by else None
+    fields = ["form_id", "form__opened_at", "at", "status"]
+    if key:
+        fields.append(key)
+    changes = (
+        AcceptanceStatusChange.objects.filter(
+            form__estate__in=estates.values("pk"), at__lt=end_of(last)
+        )
+        .order_by("form_id", "at", "id")
+        .values_list(*fields)
+    )
+    by_form = {}
+    for row in changes:
+        by_form.setdefault(row[0], []).append(row)
+    timeline = Timeline(first, last)
+    for rows in by_form.values():
+        opened = local_day(rows[0][1])
+        for index, row in enumerate(rows):
+            following = local_day(rows[index + 1][2]) if index + 1 < len(rows) else None
+            unit = row[4] if key else None
+            timeline.add((unit, row[3]), later(local_day(row[2]), opened), following)
+    series = timeline.series()
+
+    def build(day):
+        i = timeline.index(day)
+        result = {}
+        for (unit, status), values in series.items():
+            if values[i]:
+                result.setdefault(unit, dict.fromkeys(Status.values, 0))[status] = values[i]
+        if by is None:
+            return result.get(None, dict.fromkeys(Status.values, 0))
+        return result
+
+    return ByDay(days, build)

@@ -7,7 +7,13 @@ from datetime import date, timedelta
 
 from works.models import Phase
 from works.queries import OVERDUE_LABELS, office_totals, overdue_q, planned_spans
-from works.sheets import planned_dates, progress_rows, snapshot_definitions, snapshot_number
+from works.sheets import (
+    page_ids,
+    planned_dates,
+    progress_rows,
+    snapshot_definitions,
+    snapshot_number,
+)
 
 #: The district rows' figures when read from the roll-up's snapshots (HQ, current campaign).
 SNAPSHOT_METRICS = ("estates", "estates_overdue", "items_total", "items_started", "items_completed")
@@ -107,7 +113,7 @@ def schedule(
     estates = estates.filter(community__street_office=street_office)
     if overdue_only:
         estates = estates.filter(overdue_q(today))
-    page = paginate(estates)
+    page = paginate(page_ids(estates))
     rows = progress_rows(page, today)
     chart = build_chart(
         [d for e in rows for d in (*planned_dates(e)[:2], e.first_start, e.last_finish)],

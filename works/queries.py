@@ -3,7 +3,7 @@
 items' history (``WorksItemHistory``); and the read-side questions about works that
 other apps ask."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -40,13 +40,19 @@ def under_construction_on(day: date) -> Q:
     return Q(actual_start__lte=day) & (Q(actual_finish__isnull=True) | Q(actual_finish__gte=day))
 
 
+def works_in_progress(day: date) -> Exists:
+    """Whether the outer compound has an applicable works item in progress on ``day``."""
+    return Exists(
+        EstateWorksItem.objects.filter(
+            under_construction_on(day), estate=OuterRef("pk"), applicable=True
+        )
+    )
+
+
 def estates_under_construction(day: date):
     """Compounds with at least one applicable works item in progress on ``day``: these
     must be patrolled by their street office that day."""
-    in_progress = EstateWorksItem.objects.filter(
-        under_construction_on(day), estate=OuterRef("pk"), applicable=True
-    )
-    return Estate.objects.active().filter(Exists(in_progress))
+    return Estate.objects.active().filter(works_in_progress(day))
 
 
 def item_states_on(on: date):
@@ -679,3 +685,327 @@ def contracts_signed(scope, on: date, *, by=None):
         row["contracts"] += 1
         row["amount"] += amount
     return result
+
+
+# --- range variants for the roll-up (``estates.ranges``): the same figures on many days ---
+def _unit_key(by):
+    from estates.asof import UNITS
+
+    return UNITS[by] if by else None
+
+
+def ledger_intervals(estates, by, *extra):
+    """``{compound id: (unit id or None, (first, end) in the ledger, *extra values)}`` of
+    a compound queryset: in the ledger at the end of every day from the day it was entered
+    up to the day before it was archived (``estates.queries.in_ledger_on``). One query."""
+    from estates.ranges import local_day
+
+    key = _unit_key(by)
+    fields = ["pk", "created_at", "archived_at", *extra]
+    if key:
+        fields.append(key)
+    out = {}
+    for row in estates.order_by().values_list(*fields):
+        unit = row[-1] if key else None
+        extras = row[3 : 3 + len(extra)]
+        out[row[0]] = (unit, (local_day(row[1]), local_day(row[2])), *extras)
+    return out
+
+
+def item_state_rows(estate_ids_qs, *fields):
+    """The applicable compound-items' history rows of some compounds with the days each
+    is in force at a day's end: ``(estate id, first, end, *fields)``, rows in force on no
+    day's end left out. One query."""
+    from django.db.models.functions import TruncDate
+
+    rows = (
+        WorksItemHistory.objects.filter(applicable=True, estate__in=estate_ids_qs)
+        .annotate(first_day=TruncDate("valid_from"), end_day=TruncDate("valid_to"))
+        .order_by()
+        .values_list("estate_id", "first_day", "end_day", *fields)
+    )
+    for row in rows.iterator(chunk_size=20000):
+        if row[2] is None or row[1] < row[2]:
+            yield row
+
+
+def _rank_segments(rows):
+    """{estate: [(first, end, min rank, max rank)]}: the lowest and highest status place
+    of each compound's applicable items, constant between the days its rows begin or end
+    (``with_ranks_on`` on each of those days); days outside every segment have no item."""
+    by_estate = {}
+    for estate_id, first, end, status in rows:
+        by_estate.setdefault(estate_id, []).append((first, end, RANK[status]))
+    out = {}
+    for estate_id, items in by_estate.items():
+        events = {}
+        for first, end, rank in items:
+            events.setdefault(first, []).append((rank, 1))
+            if end is not None:
+                events.setdefault(end, []).append((rank, -1))
+        counts = [0] * (len(RANK) + 1)
+        segments = []
+        days = sorted(events)
+        for index, day in enumerate(days):
+            for rank, step in events[day]:
+                counts[rank] += step
+            present = [r for r in range(1, len(counts)) if counts[r]]
+            following = days[index + 1] if index + 1 < len(days) else None
+            if present:
+                segments.append((day, following, present[0], present[-1]))
+        out[estate_id] = segments
+    return out
+
+
+def _phase_of(min_rank, max_rank) -> str:
+    """``phase_from_ranks`` for one compound's ranks."""
+    if min_rank is None:
+        return Phase.NO_SCOPE
+    if min_rank == RANK[Status.ACCEPTED]:
+        return Phase.ACCEPTED
+    if min_rank >= RANK[Status.COMPLETED]:
+        return Phase.COMPLETED
+    if max_rank >= RANK[Status.UNDER_CONSTRUCTION]:
+        return Phase.UNDER_CONSTRUCTION
+    if min_rank >= RANK[Status.TENDERED]:
+        return Phase.TENDERED
+    return Phase.PLANNED
+
+
+_OVERDUE_DATES = (
+    "campaign__tender_deadline",
+    "campaign__construction_start_deadline",
+    "works_schedule__planned_start",
+    "campaign__construction_finish_deadline",
+    "works_schedule__planned_finish",
+    "campaign__acceptance_end",
+)
+
+
+def _late_from(min_rank, dates) -> date | None:
+    """The first day ``overdue_from_ranks`` holds for a compound of lowest rank
+    ``min_rank`` (None: never): the day after the earliest milestone or planned date
+    whose stage some item has not reached."""
+    if min_rank is None:
+        return None
+    tender, start, planned_start, finish, planned_finish, acceptance = dates
+    missed = []
+    if min_rank < RANK[Status.TENDERED]:
+        missed.append(tender)
+    if min_rank < RANK[Status.UNDER_CONSTRUCTION]:
+        missed += [start, planned_start]
+    if min_rank < RANK[Status.COMPLETED]:
+        missed += [finish, planned_finish]
+    if min_rank < RANK[Status.ACCEPTED]:
+        missed.append(acceptance)
+    missed = [d for d in missed if d is not None]
+    return min(missed) + timedelta(days=1) if missed else None
+
+
+def _phase_timelines(scope, days, by):
+    from estates.ranges import Timeline, earlier, later, span
+
+    first, last = span(days)
+    estates = as_scope(scope).estates
+    ledger = ledger_intervals(estates, by, *_OVERDUE_DATES)
+    segments = _rank_segments(item_state_rows(estates.values("pk"), "status"))
+    phases, late = Timeline(first, last), Timeline(first, last)
+    for estate_id, (unit, (in_first, in_end), *dates) in ledger.items():
+        cursor = in_first
+        for seg_first, seg_end, low, high in segments.get(estate_id, ()):
+            lo, end = later(seg_first, in_first), earlier(seg_end, in_end)
+            if lo is not None and end is not None and lo >= end:
+                continue
+            if cursor < lo:  # no applicable item before this segment
+                phases.add((unit, Phase.NO_SCOPE), cursor, lo)
+            phases.add((unit, _phase_of(low, high)), lo, end)
+            overdue = _late_from(low, dates)
+            if overdue is not None:
+                late.add(unit, later(lo, overdue), end)
+            cursor = end
+            if cursor is None:
+                break
+        else:
+            phases.add((unit, Phase.NO_SCOPE), cursor, in_end)
+    return phases, late
+
+
+def estate_phases_range(scope, days, *, by=None):
+    """``estate_phases`` on each of ``days``: ``{day: the same result}``, from one read of
+    the compounds and one of their items' history (``estates.ranges``)."""
+    from estates.ranges import ByDay
+
+    phases, _ = _phase_timelines(scope, days, by)
+    series = phases.series()
+
+    def build(day):
+        i = phases.index(day)
+        result = {}
+        for (unit, phase), values in series.items():
+            if values[i]:
+                result.setdefault(unit, dict.fromkeys(Phase.values, 0))[phase] = values[i]
+        if by is None:
+            return result.get(None, dict.fromkeys(Phase.values, 0))
+        return result
+
+    return ByDay(days, build)
+
+
+def phases_and_overdue_range(scope, days, *, by=None):
+    """``(estate_phases_range, overdue_count_range)`` from one read (the roll-up needs
+    both)."""
+    from estates.ranges import ByDay
+
+    phases, late = _phase_timelines(scope, days, by)
+    phase_series, late_series = phases.series(), late.series()
+
+    def build_phases(day):
+        i = phases.index(day)
+        result = {}
+        for (unit, phase), values in phase_series.items():
+            if values[i]:
+                result.setdefault(unit, dict.fromkeys(Phase.values, 0))[phase] = values[i]
+        if by is None:
+            return result.get(None, dict.fromkeys(Phase.values, 0))
+        return result
+
+    def build_late(day):
+        i = late.index(day)
+        result = {unit: values[i] for unit, values in late_series.items() if values[i]}
+        return result.get(None, 0) if by is None else result
+
+    return ByDay(days, build_phases), ByDay(days, build_late)
+
+
+def overdue_count_range(scope, days, *, by=None):
+    """``overdue_count`` on each of ``days``: ``{day: the same result}``."""
+    return phases_and_overdue_range(scope, days, by=by)[1]
+
+
+def item_progress_range(scope, days, *, by=None):
+    """``item_progress`` on each of ``days``: ``{day: the same result}``, from one grouped
+    read of the items' history (each row counted on the days it is in force, its compound
+    in the ledger; its budget contracted from the day the first contract covering it was
+    signed)."""
+    from django.db.models.functions import TruncDate
+
+    from estates.ranges import ByDay, Timeline, earlier, later, span
+    from works.models import TenderPackageItem
+
+    first, last = span(days)
+    estates = as_scope(scope).estates
+    ledger = ledger_intervals(estates, by)
+    signed = (
+        TenderPackageItem.objects.filter(
+            works_item=OuterRef("item_id"), is_active=True, package__contract__isnull=False
+        )
+        .order_by()
+        .values("works_item")
+        .annotate(first=Min("package__contract__signed_on"))
+        .values("first")
+    )
+    rows = (
+        WorksItemHistory.objects.filter(applicable=True, estate__in=estates.values("pk"))
+        .annotate(
+            first_day=TruncDate("valid_from"),
+            end_day=TruncDate("valid_to"),
+            signed_on=Subquery(signed),
+        )
+        .order_by()
+        .values_list(
+            "estate_id", "item__works_item__number", "first_day", "end_day", "status", "signed_on"
+        )
+        .annotate(n=Count("pk"), budget_sum=Sum("budget"))
+    )
+    started = {Status.UNDER_CONSTRUCTION, Status.COMPLETED, Status.ACCEPTED}
+    finished = {Status.COMPLETED, Status.ACCEPTED}
+    timeline = Timeline(first, last)
+    for estate_id, number, lo, end, status, signed_on, n, budget in rows.iterator(chunk_size=20000):
+        if estate_id not in ledger:
+            continue
+        unit, (in_first, in_end) = ledger[estate_id]
+        lo, end = later(lo, in_first), earlier(end, in_end)
+        if lo is not None and end is not None and lo >= end:
+            continue
+        budget = budget or Decimal("0")
+        timeline.add((unit, number, "total"), lo, end, n)
+        if status in started:
+            timeline.add((unit, number, "started"), lo, end, n)
+        if status in finished:
+            timeline.add((unit, number, "completed"), lo, end, n)
+        timeline.add((unit, number, "budget"), lo, end, budget)
+        if signed_on is not None:
+            timeline.add((unit, number, "budget_contracted"), later(lo, signed_on), end, budget)
+    series = timeline.series()
+    # A works item is listed on a day when any of its rows counts then (the GROUP BY).
+    counted = {(u, n): values for (u, n, name), values in series.items() if name == "total"}
+
+    def build(day):
+        i = timeline.index(day)
+        result = {}
+        for (unit, number), totals in counted.items():
+            if not totals[i]:
+                continue
+            target = result if by is None else result.setdefault(unit, {})
+            target[number] = {
+                name: _at(series.get((unit, number, name)), i, name)
+                for name in ("total", "started", "completed", "budget", "budget_contracted")
+            }
+        return result
+
+    return ByDay(days, build)
+
+
+def _at(values, i, name):
+    if values is None:
+        return Decimal("0") if name.startswith("budget") else 0
+    value = values[i]
+    if name.startswith("budget"):
+        return Decimal(value)
+    return value
+
+
+def contracts_signed_range(scope, days, *, by=None):
+    """``contracts_signed`` on each of ``days``: ``{day: the same result}``. A contract
+    counts for a unit from its signing on every day some compound of the unit it covers is
+    in the ledger. One query."""
+    from estates.ranges import ByDay, Timeline, intersect, span, union
+    from works.models import Contract
+
+    first, last = span(days)
+    estates = as_scope(scope).estates
+    ledger = ledger_intervals(estates, by)
+    path = "package__package_items__works_item__estate"
+    covered = (
+        Contract.objects.filter(
+            package__package_items__is_active=True, **{f"{path}__in": estates.values("pk")}
+        )
+        .order_by()
+        .values_list("pk", "amount", "signed_on", f"{path}")
+        .distinct()
+    )
+    spans = {}
+    for pk, amount, signed_on, estate_id in covered:
+        unit, interval = ledger[estate_id][:2]
+        spans.setdefault((unit, pk), (amount, signed_on, []))[2].append(interval)
+    timeline = Timeline(first, last)
+    for (unit, _pk), (amount, signed_on, intervals) in spans.items():
+        days_in = intersect(union(intervals), [(signed_on, None)])
+        timeline.add_all((unit, "contracts"), days_in, 1)
+        timeline.add_all((unit, "amount"), days_in, amount)
+    series = timeline.series()
+
+    def build(day):
+        i = timeline.index(day)
+        result = {}
+        for (unit, name), values in series.items():
+            if name == "contracts" and values[i]:
+                result[unit] = {
+                    "contracts": values[i],
+                    "amount": Decimal(series[(unit, "amount")][i]),
+                }
+        if by is None:
+            return result.get(None, {"contracts": 0, "amount": Decimal("0")})
+        return result
+
+    return ByDay(days, build)

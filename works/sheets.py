@@ -36,11 +36,18 @@ def planned_dates(estate) -> tuple:
     return start, finish, start is not None
 
 
+def page_ids(estates):
+    """A compound queryset as the ids a list page needs (the paginator's rows): ordering
+    them reads three narrow columns, not every column of the compounds and the rows
+    they are listed with (``progress_rows`` reads those for the page alone)."""
+    return estates.values_list("pk", flat=True)
+
+
 def progress_rows(estates, day: date):
-    """``with_progress`` for the compounds of one page (a list or page of Estates), in
-    the page's order: the figures are read for those rows only, not the whole filter
-    (``with_progress_per_row``)."""
-    ids = [estate.pk for estate in estates]
+    """``with_progress`` for the compounds of one page (Estates or their ids, e.g. a
+    page of ``page_ids``), in the page's order: the figures are read for those rows
+    only, not the whole filter (``with_progress_per_row``)."""
+    ids = [getattr(estate, "pk", estate) for estate in estates]
     annotated = with_progress_per_row(
         Estate.objects.filter(pk__in=ids).select_related(
             "community__street_office", "campaign", "works_schedule"

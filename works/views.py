@@ -69,6 +69,7 @@ from works.queries import (
 from works.sheets import (
     DISTRICT_ESTATES,
     money_rows_differ,
+    page_ids,
     progress_rows,
     sheet_items,
     snapshot_definitions,
@@ -117,7 +118,7 @@ class WorksListView(FilteredListMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         today = _today()
         filterset = self.get_filterset()
-        page = self.paginate(filterset.qs)
+        page = self.paginate(page_ids(filterset.qs))
         context["filter"] = filterset
         context["page_obj"] = page
         context["rows"] = progress_rows(page, today)

@@ -153,3 +153,75 @@ def test_other_street_cannot_amend(clerk_b, clerk_a, site_a, patrol_values):
     with pytest.raises(PermissionDenied):
         services.amend_patrol(record, actor=clerk_b, reason="x", values={"findings": "改"})
     assert not PatrolAmendment.objects.exists()
+
+
+def test_the_filing_read_knows_which_compounds_are_due_as_the_raw_rows_say(community_a):
+    """``for_filing``'s ``due`` against an answer from the works items' raw rows: a
+    compound is due on a day when one of its applicable items started on or before it
+    and had not finished before it. Cases at each edge, on a frozen day."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from tests.factories import EstateFactory
+    from works.models import EstateWorksItem
+
+    with time_machine.travel(datetime(2026, 7, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        day = timezone.localdate()
+        edges = [
+            (day - timedelta(days=5), None, True),  # in progress
+            (day, None, True),  # starts today
+            (day - timedelta(days=5), day, True),  # finishes today
+            (day - timedelta(days=5), day - timedelta(days=1), True),  # finished yesterday
+            (day + timedelta(days=1), None, True),  # starts tomorrow
+            (day - timedelta(days=5), None, False),  # in progress, not applicable
+        ]
+        estates = []
+        for start, finish, applicable in edges:
+            estate = EstateFactory(community=community_a)
+            item = under_construction(estate, start=start, finish=finish)
+            EstateWorksItem.objects.filter(pk=item.pk).update(applicable=applicable)
+            estates.append(estate)
+        estates.append(EstateFactory(community=community_a))  # no works at all
+        two = EstateFactory(community=community_a)  # one item over, another in progress
+        under_construction(two, start=day - timedelta(days=9), finish=day - timedelta(days=3))
+        under_construction(two, start=day - timedelta(days=2), number=2)
+        estates.append(two)
+
+        rows = EstateWorksItem.objects.values_list(
+            "estate_id", "applicable", "actual_start", "actual_finish"
+        )
+        expected = {estate.pk: False for estate in estates}
+        for estate_id, applicable, start, finish in rows:
+            started = start is not None and start <= day
+            if applicable and started and (finish is None or finish >= day):
+                expected[estate_id] = True
+        read = services.for_filing(day).filter(pk__in=expected)
+        assert {estate.pk: estate.due for estate in read} == expected
+        assert list(expected.values()) == [True, True, True, False, False, False, False, True]
+        assert {estate.filing_day for estate in read} == {day}
+
+
+def test_filing_reads_the_compound_once_when_handed_the_filing_read(
+    clerk_a, site_a, patrol_values, django_assert_num_queries
+):
+    """Handed the row ``for_filing`` read today, the service writes without reading it
+    again: the insert and the audit event, in a savepoint inside the test's transaction."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_model(PatrolRecord)  # cached per process in production
+    estate = services.for_filing(timezone.localdate()).get(pk=site_a.pk)
+    with django_assert_num_queries(4):
+        record = services.file_patrol(actor=clerk_a, estate=estate, values=patrol_values)
+    assert PatrolRecord.objects.get() == record
+
+
+def test_a_stale_filing_read_is_read_again(clerk_a, site_a, patrol_values):
+    """A row read for another day (a request that crossed midnight) is not trusted."""
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    stale = services.for_filing(yesterday).get(pk=site_a.pk)
+    stale.due = False
+    record = services.file_patrol(actor=clerk_a, estate=stale, values=patrol_values)
+    assert record.date == timezone.localdate()

@@ -8,6 +8,7 @@ from what was just written, without reading the record, its photos or hazards ba
 
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from estates.api_base import ScopedPrimaryKeyRelatedField
@@ -39,8 +40,23 @@ def _label(name):
     return str(PatrolRecord._meta.get_field(name).verbose_name)
 
 
-class PatrolFilingSerializer(serializers.Serializer):
-    """What a phone sends to file today's patrol (``POST /api/patrols/``)."""
+#: The checklist's items as request fields, each defaulting to the model's 合格 when left
+#: out (declared once, like any field, rather than built again for every request).
+ChecklistFields = type(
+    "ChecklistFields",
+    (serializers.Serializer,),
+    {
+        name: serializers.ChoiceField(
+            choices=CheckResult.choices, required=False, label=_label(name)
+        )
+        for name in CHECKLIST_FIELDS
+    },
+)
+
+
+class PatrolFilingSerializer(ChecklistFields):
+    """What a phone sends to file today's patrol (``POST /api/patrols/``): the record's
+    values and checklist, the hazards found and photos."""
 
     estate = FilingEstateField(queryset=Estate.objects.all(), label="小区")  # see get_queryset
     time = serializers.TimeField(required=False, label="巡查时间")
@@ -56,14 +72,6 @@ class PatrolFilingSerializer(serializers.Serializer):
         child=serializers.FileField(), required=False, label="现场照片（multipart 上传）"
     )
 
-    def get_fields(self):
-        fields = super().get_fields()
-        for name in CHECKLIST_FIELDS:
-            fields[name] = serializers.ChoiceField(
-                choices=CheckResult.choices, required=False, label=_label(name)
-            )
-        return fields
-
     def create(self, validated_data):
         values = dict(validated_data)
         estate = values.pop("estate")
@@ -78,14 +86,6 @@ class PatrolFilingSerializer(serializers.Serializer):
         )
 
 
-class FiledPhotoSerializer(serializers.Serializer):
-    public_id = serializers.UUIDField(read_only=True)
-    url = serializers.SerializerMethodField()
-
-    def get_url(self, photo) -> str:
-        return reverse("inspections:photo", args=[photo.public_id])
-
-
 class PatrolFiledSerializer(serializers.Serializer):
     """The answer to a filing: the record's id, when it was filed, where to read it (the
     page and the API), and the photos and hazards stored with it, from what the filing
@@ -98,7 +98,7 @@ class PatrolFiledSerializer(serializers.Serializer):
     filed_at = serializers.DateTimeField(read_only=True)
     url = serializers.SerializerMethodField()
     api_url = serializers.SerializerMethodField()
-    photos = FiledPhotoSerializer(source="new_photos", many=True, read_only=True)
+    photos = serializers.SerializerMethodField()
     hazard_ids = serializers.SerializerMethodField()
 
     def get_url(self, record) -> str:
@@ -106,6 +106,23 @@ class PatrolFiledSerializer(serializers.Serializer):
 
     def get_api_url(self, record) -> str:
         return reverse("patrol-detail", args=[record.pk])
+
+    @extend_schema_field(
+        inline_serializer(
+            "FiledPhoto",
+            {"public_id": serializers.UUIDField(), "url": serializers.CharField()},
+            many=True,
+        )
+    )
+    def get_photos(self, record):
+        # Plain values, not a nested serializer: one is built for every answer.
+        return [
+            {
+                "public_id": str(photo.public_id),
+                "url": reverse("inspections:photo", args=[photo.public_id]),
+            }
+            for photo in record.new_photos
+        ]
 
     def get_hazard_ids(self, record) -> list[int]:
         return [hazard.pk for hazard in record.new_hazards]

@@ -100,6 +100,11 @@ class Source:
     #: from one read (the apps' ``*_range`` variants, ``estates.ranges``); the same
     #: numbers as ``fn`` on each day (``tests/reports/test_rollup_range.py``)
     range: object = None
+    #: the records it reads, as "app_label.model" of their audit events: an incremental
+    #: run recomputes a source only when one of these changed (or ``clock``)
+    reads: tuple = ()
+    #: its value moves with the run's moment (a deadline passing), not only with records
+    clock: bool = False
 
 
 def _url(name: str, unit: Unit, **params) -> str:
@@ -927,6 +932,29 @@ PENDING: tuple[Figure, ...] = ()
 
 _STREET_AND_UP = (Kind.DISTRICT, Kind.STREET_OFFICE)
 
+#: The records each source reads (``Source.reads``), by the model of their audit events.
+_LEDGER = ("estates.estate",)
+_WORKS = (*_LEDGER, "works.estateworksitem", "works.estatescope", "works.scheduleentry")
+_CONTRACTS = (*_WORKS, "works.tenderpackage", "works.bid", "works.contract")
+_PATROLS = (*_WORKS, "inspections.patrolrecord", "inspections.patrolamendment")
+_PATROLS += ("inspections.missedpatrol",)
+_HAZARDS = (*_LEDGER, "inspections.hazard")
+_QUALITY = (*_LEDGER, "inspections.qualityinspection", "inspections.qualityrequirement")
+_COVERAGE_READS = (
+    *_WORKS,
+    "coverage.managementarrangement",
+    "coverage.serviceassessment",
+    "coverage.reinspection",
+)
+_ACCEPTANCE = (
+    *_LEDGER,
+    "works.acceptanceform",
+    "works.acceptanceround",
+    "works.acceptanceitem",
+    "works.acceptancerectification",
+)
+_CYCLE = ("reports.weeklyreport", "reports.actionitem", "reports.meeting")
+
 SOURCES: tuple[Source, ...] = (
     Source(
         "works_phases",
@@ -934,6 +962,7 @@ SOURCES: tuple[Source, ...] = (
         ("estates", *(f"phase_{p}" for p in Phase.values), "estates_overdue"),
         campaign=True,
         range=works_phases_range,
+        reads=_WORKS,
     ),
     Source(
         "works_items",
@@ -941,6 +970,7 @@ SOURCES: tuple[Source, ...] = (
         ("items_total", "items_started", "items_completed", "budget", "budget_contracted"),
         campaign=True,
         range=works_items_range,
+        reads=_CONTRACTS,
     ),
     Source(
         "contract_amounts",
@@ -949,18 +979,21 @@ SOURCES: tuple[Source, ...] = (
         composes=False,
         campaign=True,
         range=contract_amounts_range,
+        reads=_CONTRACTS,
     ),
     Source(
         "patrol_filing",
         patrol_filing,
         ("patrols_due", "patrols_filed", "patrols_missed"),
         range=patrol_filing_range,
+        reads=_PATROLS,
     ),
     Source(
         "hazard_counts",
         hazard_counts,
         ("hazards_found", "hazards_open", "hazards_overdue", "hazards_closed"),
         range=hazard_counts_range,
+        reads=_HAZARDS,
     ),
     Source(
         "hazard_closure",
@@ -968,24 +1001,28 @@ SOURCES: tuple[Source, ...] = (
         ("hazards_closed_window", "hazard_close_days_median"),
         composes=False,
         range=hazard_closure_range,
+        reads=_HAZARDS,
     ),
     Source(
         "quality_figures",
         quality_figures,
         ("quality_sent", "quality_responded", "quality_overdue"),
         range=quality_figures_range,
+        reads=_QUALITY,
     ),
     Source(
         "coverage_totals",
         coverage_totals,
         (*_COVERAGE, "coverage_uncovered"),
         range=coverage_totals_range,
+        reads=_COVERAGE_READS,
     ),
     Source(
         "acceptance_figures",
         acceptance_figures,
         tuple(f"acceptance_{status}" for status in AcceptanceForm.Status.values),
         range=acceptance_figures_range,
+        reads=_ACCEPTANCE,
     ),
     Source(
         "weekly_figures",
@@ -994,6 +1031,8 @@ SOURCES: tuple[Source, ...] = (
         kinds=_STREET_AND_UP,
         finest=Kind.STREET_OFFICE,
         range=weekly_figures_range,
+        reads=_CYCLE,
+        clock=True,
     ),
     Source(
         "action_figures",
@@ -1003,10 +1042,22 @@ SOURCES: tuple[Source, ...] = (
         finest=Kind.STREET_OFFICE,
         composes=False,
         range=action_figures_range,
+        reads=_CYCLE,
+        clock=True,
     ),
 )
 
 BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
+
+
+def sources_reading(models) -> tuple[Source, ...]:
+    """The sources an incremental run recomputes after changes to ``models`` ("app.model"
+    labels): those reading one of them and those that move with the clock; every source
+    when a model is one no source declares (nothing is left stale by an omission)."""
+    declared = {label for source in SOURCES for label in source.reads}
+    if not set(models) <= declared:
+        return SOURCES
+    return tuple(s for s in SOURCES if s.clock or set(s.reads) & set(models))
 
 
 def figure(key: str) -> Figure:

@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -27,7 +28,7 @@ from django.utils import timezone
 
 from estates.models import AuditEvent, Campaign, WorksItem
 from estates.scoping import ScopedQuerySet
-from reports.figures import BY_KEY, SOURCES, Day, Ranges
+from reports.figures import BY_KEY, SOURCES, Day, Ranges, sources_reading
 from reports.models import Snapshot
 from reports.units import Kind, Unit, all_units
 
@@ -48,8 +49,9 @@ _BUSINESS_DATES = {
 }
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One snapshot row as computed (a tuple: a full run makes millions of them)."""
+
     unit_kind: str
     unit_id: int
     date: date
@@ -58,28 +60,45 @@ class Row:
     value: Decimal | None
 
 
+_CENT = Decimal("0.01")
+#: counts seen so far, as stored values (Decimals are immutable, so shared)
+_COUNTS: dict[int, Decimal] = {}
+
+
 def _as_value(value) -> Decimal | None:
     if value is None:
         return None
-    return Decimal(value).quantize(Decimal("0.01"))
+    if type(value) is int:
+        found = _COUNTS.get(value)
+        if found is None:
+            found = Decimal(value).quantize(_CENT)
+            if len(_COUNTS) < 100_000:
+                _COUNTS[value] = found
+        return found
+    return Decimal(value).quantize(_CENT)
 
 
-def compute_day(on: date, units, item_numbers, *, now, every_unit=None, ranges=None) -> list[Row]:
+def compute_day(
+    on: date, units, item_numbers, *, now, every_unit=None, ranges=None, sources=SOURCES
+) -> list[Row]:
     """The rows of ``units`` on ``on``: every source once for every unit (a fixed number
     of grouped queries, whatever the number of units; see ``reports.figures.Day``), or
-    read from the sources' range variants over the run's days (``ranges``)."""
+    read from the sources' range variants over the run's days (``ranges``). Only the
+    rows of ``sources`` (default: all)."""
     every_unit = every_unit if every_unit is not None else units
     offices, stored = _narrowing(on, units, every_unit)
     day = Day(on, every_unit, now=now, offices=offices, stored=stored, ranges=ranges)
     found = {}
-    for source in SOURCES:
+    for source in sources:
         for key, values in day.compute(source).items():
             found.setdefault(key, {})[source.name] = values
     rows = []
+    append, as_value = rows.append, _as_value
     for unit in units:
+        kind, unit_id = unit.kind, unit.id
         by_source = found.get(unit.key, {})
-        for source in SOURCES:
-            if unit.kind not in source.kinds:
+        for source in sources:
+            if kind not in source.kinds:
                 continue
             values = by_source.get(source.name, {})
             for key in source.keys:
@@ -87,13 +106,13 @@ def compute_day(on: date, units, item_numbers, *, now, every_unit=None, ranges=N
                 if figure.per_item:
                     per_item = values.get(key) or {}
                     for number in item_numbers:
-                        value = _as_value(per_item.get(number, 0))
-                        rows.append(Row(unit.kind, unit.id, on, key, number, value))
+                        append(
+                            Row(kind, unit_id, on, key, number, as_value(per_item.get(number, 0)))
+                        )
                     total = sum((Decimal(v) for v in per_item.values()), Decimal("0"))
-                    rows.append(Row(unit.kind, unit.id, on, key, 0, _as_value(total)))
+                    append(Row(kind, unit_id, on, key, 0, as_value(total)))
                 else:
-                    value = values.get(key, figure.empty)
-                    rows.append(Row(unit.kind, unit.id, on, key, 0, _as_value(value)))
+                    append(Row(kind, unit_id, on, key, 0, as_value(values.get(key, figure.empty))))
     return rows
 
 
@@ -143,8 +162,9 @@ def compute(units, dates, *, now=None, ranges: bool | None = None) -> list[Row]:
     return list(compute_rows(units, dates, now=now, ranges=ranges))
 
 
-def compute_rows(units, dates, *, now=None, ranges: bool | None = None):
-    """``compute``, one day's rows after another (a long range is written as it goes)."""
+def compute_rows(units, dates, *, now=None, ranges: bool | None = None, sources=SOURCES):
+    """``compute``, one day's rows after another (a long range is written as it goes);
+    only the rows of ``sources``."""
     now = now or timezone.now()
     dates = sorted(set(dates))
     item_numbers = list(WorksItem.objects.order_by("number").values_list("number", flat=True))
@@ -153,7 +173,15 @@ def compute_rows(units, dates, *, now=None, ranges: bool | None = None):
         ranges = len(dates) >= RANGE_MIN_DAYS
     over = Ranges(dates, now=now) if ranges and dates else None
     for on in dates:
-        yield from compute_day(on, units, item_numbers, now=now, every_unit=every_unit, ranges=over)
+        yield from compute_day(
+            on,
+            units,
+            item_numbers,
+            now=now,
+            every_unit=every_unit,
+            ranges=over,
+            sources=sources,
+        )
 
 
 #: Rows written per transaction by ``write_all``.
@@ -203,13 +231,23 @@ def write(rows, *, computed_at=None) -> int:
 
 
 _COLUMNS = ("unit_kind", "unit_id", "date", "metric", "item", "value")
+_KEY = "unit_kind, unit_id, date, metric, item"
+
+
+def _copy_line(r) -> str:
+    value = "\\N" if r.value is None else str(r.value)
+    return f"{r.unit_kind}\t{r.unit_id}\t{r.date.isoformat()}\t{r.metric}\t{r.item}\t{value}\n"
 
 
 def _copy_upsert(rows, computed_at) -> int:
     """PostgreSQL: ``COPY`` the rows into a temporary table and upsert them from it in one
-    statement (about ten times the rows per second of batched ``INSERT``s)."""
+    statement, in the unique key's order. A past day's row whose value is unchanged is
+    left as it is (its ``computed_at`` says when that value was computed; a figure of a
+    past day does not change, so a rebuild mostly finds the same values and rewriting
+    them cost most of a full run); today's rows always take the run's time."""
     table = connection.ops.quote_name(Snapshot._meta.db_table)
     columns = ", ".join(_COLUMNS)
+    today = timezone.localdate(computed_at)
     count = 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -217,16 +255,37 @@ def _copy_upsert(rows, computed_at) -> int:
             "unit_id bigint, date date, metric varchar(40), item smallint, "
             "value numeric(18, 2)) ON COMMIT DELETE ROWS"
         )
+        # Emptied at commit, but a caller's outer transaction (a test, the bench's rolled
+        # back run, ``write_all``'s earlier chunks inside one) may still hold rows.
+        cursor.execute("TRUNCATE rollup_rows")
         with cursor.copy(f"COPY rollup_rows ({columns}) FROM STDIN") as copy:
+            lines = []
             for r in rows:
-                copy.write_row((r.unit_kind, r.unit_id, r.date, r.metric, r.item, r.value))
+                lines.append(_copy_line(r))
                 count += 1
+                if len(lines) >= 10000:
+                    copy.write("".join(lines))
+                    lines = []
+            if lines:
+                copy.write("".join(lines))
+        # Only rows that are new, changed or today's go to the upsert: the join (hash,
+        # over the chunk's days) finds the unchanged ones faster than a conflict per row.
+        cursor.execute("ANALYZE rollup_rows")
+        cursor.execute("SELECT min(date), max(date) FROM rollup_rows")
+        first, last = cursor.fetchone()
+        if first is None:
+            return count
         cursor.execute(
-            f"INSERT INTO {table} ({columns}, computed_at) "
-            f"SELECT {columns}, %s FROM rollup_rows "
+            f"INSERT INTO {table} AS s ({columns}, computed_at) "
+            f"SELECT {', '.join('t.' + c for c in _COLUMNS)}, %s FROM rollup_rows t "
+            f"LEFT JOIN {table} o ON o.unit_kind = t.unit_kind AND o.unit_id = t.unit_id "
+            "AND o.date = t.date AND o.metric = t.metric AND o.item = t.item "
+            "AND o.date BETWEEN %s AND %s "
+            "WHERE o.id IS NULL OR o.value IS DISTINCT FROM t.value OR t.date >= %s "
+            f"ORDER BY {', '.join('t.' + c for c in _KEY.split(', '))} "
             "ON CONFLICT (unit_kind, unit_id, date, metric, item) "
             "DO UPDATE SET value = EXCLUDED.value, computed_at = EXCLUDED.computed_at",
-            [computed_at],
+            [computed_at, first, last, today],
         )
     return count
 
@@ -251,13 +310,21 @@ def _with_parents(keys, units_by_key):
 def changed_since(since) -> tuple[set | None, date | None]:
     """The units whose source rows changed since ``since`` (None = every unit) and the
     earliest day those changes can reach."""
+    keys, earliest, _models = _changes(since)
+    return keys, earliest
+
+
+def _changes(since) -> tuple[set | None, date | None, set]:
+    """``changed_since`` and the models changed ("app_label.model")."""
     events = AuditEvent.objects.filter(at__gte=since).values_list(
         "content_type__app_label", "content_type__model", "object_id", "at", "changes"
     )
     by_model = defaultdict(set)
     earliest = None
     everything = False
+    models = set()
     for app_label, model_name, object_id, at, changes in events.iterator(chunk_size=5000):
+        models.add(f"{app_label}.{model_name}")
         day = timezone.localdate(at)
         earliest = day if earliest is None or day < earliest else earliest
         if (app_label, model_name) in _EVERYTHING_MODELS:
@@ -267,7 +334,7 @@ def changed_since(since) -> tuple[set | None, date | None]:
         else:
             by_model[(app_label, model_name)].add(object_id)
     if everything:
-        return None, earliest
+        return None, earliest, models
     street_ids, community_ids = set(), set()
     for (app_label, model_name), ids in by_model.items():
         try:
@@ -295,35 +362,41 @@ def changed_since(since) -> tuple[set | None, date | None]:
                 earliest = values[-1]
     keys = {(Kind.STREET_OFFICE, pk) for pk in street_ids if pk is not None}
     keys |= {(Kind.COMMUNITY, pk) for pk in community_ids}
-    return keys, earliest
+    return keys, earliest, models
 
 
 @dataclass
 class Plan:
     #: [(day, units)] to compute
     steps: list
+    #: the sources whose rows those steps recompute (all, but for an incremental run
+    #: after changes only some sources read)
+    sources: tuple = SOURCES
 
     @property
     def unit_count(self) -> int:
-        return len({u.key for _, units in self.steps for u in units})
+        return len({u.key for step in self.steps for u in step[1]})
 
-    def batches(self) -> list[tuple[list, list]]:
-        """[(days, units)]: consecutive steps of the same units, computed together."""
+    def batches(self) -> list[tuple[list, list, tuple]]:
+        """[(days, units, sources)]: consecutive steps of the same units and sources,
+        computed together. A step is (day, units) or (day, units, sources)."""
         out = []
-        for day, units in self.steps:
-            keys = [u.key for u in units]
-            if out and out[-1][2] == keys:
+        for step in self.steps:
+            day, units = step[0], step[1]
+            sources = step[2] if len(step) > 2 else self.sources
+            keys = ([u.key for u in units], [s.name for s in sources])
+            if out and out[-1][3] == keys:
                 out[-1][0].append(day)
             else:
-                out.append(([day], units, keys))
-        return [(days, units) for days, units, _ in out]
+                out.append(([day], units, sources, keys))
+        return [(days, units, sources) for days, units, sources, _ in out]
 
 
 def run_plan(plan: Plan, *, now) -> int:
     """Compute and write every batch of ``plan`` as recorded by ``now``; the rows written."""
     return sum(
-        write_all(compute_rows(units, days, now=now), computed_at=now)
-        for days, units in plan.batches()
+        write_all(compute_rows(units, days, now=now, sources=sources), computed_at=now)
+        for days, units, sources in plan.batches()
     )
 
 
@@ -331,23 +404,26 @@ def plan_incremental(since, today: date) -> Plan:
     """Today for every unit when today has no snapshot yet (or there was no earlier run);
     otherwise the units changed since ``since`` (with their parents), on today and on
     every earlier day the changes reach that already has snapshots (at most
-    ``ROLLUP_INCREMENTAL_MAX_DAYS`` back)."""
+    ``ROLLUP_INCREMENTAL_MAX_DAYS`` back), for the sources that read what changed
+    (``reports.figures.sources_reading``; today's first run: every source)."""
     units = all_units()
     if since is None:
         return Plan([(today, units)])
     by_key = {u.key: u for u in units}
-    changed, earliest = changed_since(since)
+    changed, earliest, models = _changes(since)
     if changed is None:
         touched = units
     else:
         keys = _with_parents(changed, by_key)
         touched = [u for u in units if u.key in keys]
+    sources = sources_reading(models)
     steps = []
     if touched and earliest is not None and earliest < today:
-        steps += _past_steps(earliest, today, touched)
-    today_units = touched if Snapshot.objects.filter(date=today).exists() else units
-    if today_units:
-        steps.append((today, today_units))
+        steps += [(day, units_, sources) for day, units_ in _past_steps(earliest, today, touched)]
+    if not Snapshot.objects.filter(date=today).exists():
+        steps.append((today, units, SOURCES))
+    elif touched:
+        steps.append((today, touched, sources))
     return Plan(steps)
 
 

@@ -123,3 +123,41 @@ def snapshot_definitions(snapshot: dict, metrics) -> list:
         for metric, value in office["values"].items():
             seen.setdefault(metric, value)
     return [seen[m] for m in metrics if m in seen]
+
+
+#: The works list summary's snapshot figures: the roll-up's own, with their definitions.
+SUMMARY_METRICS = ("estates", "items_total", "budget", "estates_overdue")
+
+
+def snapshot_summary(today: date, campaign) -> dict | None:
+    """The works list's summary for HQ's whole district: its rows (keys as
+    ``works.queries.office_totals``) and 合计 from the roll-up's latest snapshot of every
+    street office (None without one): the current campaign's compounds, applicable
+    items, budget and overdue compounds, each labelled by its figure. Three queries,
+    whatever the district's size."""
+    found = street_office_snapshot(SUMMARY_METRICS, today)
+    if found is None:
+        return None
+    rows = [
+        {
+            "community__street_office": office["id"],
+            "community__street_office__name": office["name"],
+            "estate_count": snapshot_number(office["values"], "estates"),
+            "item_count": snapshot_number(office["values"], "items_total"),
+            "budget_total": Decimal(snapshot_number(office["values"], "budget")),
+            "overdue_count": snapshot_number(office["values"], "estates_overdue"),
+        }
+        for office in found["offices"]
+    ]
+    district = {
+        key: sum((row[key] for row in rows), Decimal(0) if key == "budget_total" else 0)
+        for key in ("estate_count", "item_count", "budget_total", "overdue_count")
+    }
+    return {
+        "rows": rows,
+        "district": district,
+        "date": found["date"],
+        "computed_at": found["computed_at"],
+        "campaign": campaign,
+        "definitions": snapshot_definitions(found, SUMMARY_METRICS),
+    }

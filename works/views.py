@@ -4,8 +4,6 @@ Gantt chart, the company directory, tendering, contracts and campaign milestones
 Scoped by ``estates.mixins``: outside the user's scope a 404, a forbidden write a 403.
 Every change goes through ``works.services``."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -72,8 +70,7 @@ from works.sheets import (
     page_ids,
     progress_rows,
     sheet_items,
-    snapshot_definitions,
-    snapshot_number,
+    snapshot_summary,
     street_office_snapshot,
 )
 
@@ -125,7 +122,7 @@ class WorksListView(FilteredListMixin, TemplateView):
         context["current_note"] = WORKS_DEFINITIONS["current"]
         snapshot, current = None, Campaign.objects.current(today)
         if district_wide(self.request.user, filterset, current):
-            snapshot = snapshot_totals(today, current)
+            snapshot = snapshot_summary(today, current)
         if snapshot is not None:
             context["snapshot"] = snapshot
             context["totals"], context["district"] = snapshot["rows"], snapshot["district"]
@@ -142,9 +139,6 @@ class WorksListView(FilteredListMixin, TemplateView):
 #: roll-up's snapshots); any other narrows the list and its summary is computed live.
 DISTRICT_WIDE_FILTERS = {"campaign"}
 
-#: The snapshot figures of the summary: the roll-up's own, with their definitions.
-SNAPSHOT_METRICS = ("estates", "items_total", "budget", "estates_overdue")
-
 
 def district_wide(user, filterset, current) -> bool:
     """Whether the list is the whole district for a district-wide user: no filter set but
@@ -159,38 +153,6 @@ def district_wide(user, filterset, current) -> bool:
         return False
     campaign = filterset.form.cleaned_data.get("campaign")
     return campaign is None or campaign == current
-
-
-def snapshot_totals(today, campaign):
-    """The summary rows from the roll-up's latest snapshot of every street office (None
-    without one): the current campaign's compounds, applicable items, budget and overdue
-    compounds, each labelled by its figure. Three queries, whatever the district's size."""
-    found = street_office_snapshot(SNAPSHOT_METRICS, today)
-    if found is None:
-        return None
-    rows = [
-        {
-            "community__street_office": office["id"],
-            "community__street_office__name": office["name"],
-            "estate_count": snapshot_number(office["values"], "estates"),
-            "item_count": snapshot_number(office["values"], "items_total"),
-            "budget_total": Decimal(snapshot_number(office["values"], "budget")),
-            "overdue_count": snapshot_number(office["values"], "estates_overdue"),
-        }
-        for office in found["offices"]
-    ]
-    district = {
-        key: sum((row[key] for row in rows), Decimal(0) if key == "budget_total" else 0)
-        for key in ("estate_count", "item_count", "budget_total", "overdue_count")
-    }
-    return {
-        "rows": rows,
-        "district": district,
-        "date": found["date"],
-        "computed_at": found["computed_at"],
-        "campaign": campaign,
-        "definitions": snapshot_definitions(found, SNAPSHOT_METRICS),
-    }
 
 
 class EstateSheetView(ScopedMixin, DetailView):

@@ -1,5 +1,6 @@
-"""The API lists of tenders and contracts keep the order of a package's items (by
-compound name, then works item number) now that it is read per item."""
+"""The lists of tenders and contracts: the API keeps the order of a package's items (by
+compound name, then works item number) now that it is read per item, and the pages'
+item and bid counts, now counted per row, are those of the raw rows."""
 
 from decimal import Decimal
 
@@ -57,3 +58,22 @@ def test_contract_items_are_in_compound_then_item_order(
     listed = api_as(hq_staff).get("/api/contracts/").json()["results"]
 
     assert listed[0]["works_items"] == _expected(package)
+
+
+def test_tender_list_counts_each_packages_items_and_bids(
+    package, make_package, login, hq_staff, contractor, contractor2, estate_b
+):
+    from works import services
+    from works.models import Bid, TenderPackageItem
+
+    services.record_bid(package, actor=hq_staff, contractor=contractor, amount=Decimal("10"))
+    services.record_bid(package, actor=hq_staff, contractor=contractor2, amount=Decimal("11"))
+    bare = make_package(approved_item(estate_b, 4))
+
+    rows = {p.pk: p for p in login(hq_staff).get("/works/tenders/").context["page_obj"]}
+
+    for made in (package, bare):
+        assert rows[made.pk].item_count == TenderPackageItem.objects.filter(package=made).count()
+        assert rows[made.pk].bid_count == Bid.objects.filter(package=made).count()
+    assert (rows[package.pk].item_count, rows[package.pk].bid_count) == (4, 2)
+    assert (rows[bare.pk].item_count, rows[bare.pk].bid_count) == (1, 0)

@@ -56,3 +56,15 @@ def test_a_street_office_schedule_pages_its_compounds(many, login, hq_staff, str
     )
     assert first["page_obj"].paginator.count == 31
     assert listed == [pk for pk in _district_order() if pk in inside]
+
+
+def test_every_gantt_row_draws_the_month_grid_and_milestones(many, login, hq_staff, street_a):
+    url = reverse("works:schedule") + f"?street_office={street_a.pk}"
+    response = login(hq_staff).get(url)
+    chart, rows = response.context["chart"], response.context["rows"]
+    html = response.content.decode()
+
+    assert html.count('class="gantt-grid"') == len(rows) * len(chart.ticks)
+    assert html.count('class="gantt-marker"') == len(rows) * len(chart.markers) == 31 * 4
+    first = chart.ticks[1]
+    assert f'<span class="gantt-grid" style="left: {first["left"]}%"></span>' in html

@@ -4,10 +4,21 @@ found by their natural keys and created only when missing."""
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 
 from estates.models import Campaign, Community, District, Estate, Role, StreetOffice, User
 
 DEMO_PASSWORD = "zhongyuan2013"
+
+
+@cache
+def demo_password_hash() -> str:
+    """The demo password hashed once per process and given to every demo login (one hash
+    with the production hasher costs about 0.5 s of CPU; the password is public anyway)."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(DEMO_PASSWORD)
+
 
 STREET_OFFICES = [
     "林山寨",
@@ -160,7 +171,7 @@ def seed_users():
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = demo_password_hash()
             user.save(update_fields=["password"])
         users[username] = user
     return users

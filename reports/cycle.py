@@ -14,6 +14,8 @@ Definitions (written once, used by page, PDF, Excel and API):
 
 import hashlib
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -151,6 +153,22 @@ def _names_office(row, office_name) -> bool:
     return office_name in tuple(row[:2])
 
 
+_shared_sections: ContextVar[dict | None] = ContextVar("shared_sections", default=None)
+
+
+@contextmanager
+def sections_built_once():
+    """Within the block, the district sections of one week (for one ``today``) are built
+    once and shared by every report compiled: for a batch of submissions between which no
+    figure changes, as the demo's four past weeks of every street office (a weekly report
+    is in no section of the pack, so submitting one changes none)."""
+    token = _shared_sections.set({})
+    try:
+        yield
+    finally:
+        _shared_sections.reset(token)
+
+
 def district_sections(week: date, *, today: date) -> list[dict]:
     """Every section of the weekly pack for the week due on ``week``, district-wide, one
     row per street office, as plain data, read as of ``today`` (the caller's date) when
@@ -158,8 +176,14 @@ def district_sections(week: date, *, today: date) -> list[dict]:
     from estates.asof import Scope
     from reports.weekly_pack import build_pack, week_of
 
+    shared = _shared_sections.get()
+    if shared is not None and (week, today) in shared:
+        return shared[week, today]
     pack = build_pack(Scope.district(), week_of(week, today))
-    return [_sheet_dict(s, [r.cells for r in s.rows]) for s in pack.sections]
+    sections = [_sheet_dict(s, [r.cells for r in s.rows]) for s in pack.sections]
+    if shared is not None:
+        shared[week, today] = sections
+    return sections
 
 
 def compile_statistics(street_office: StreetOffice, week: date, *, today: date) -> dict:

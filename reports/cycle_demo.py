@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from estates.models import Role, StreetOffice, User
 from reports import services
-from reports.cycle import current_week, deadline_for
+from reports.cycle import current_week, deadline_for, sections_built_once
 from reports.models import ActionItem, Meeting, MeetingPack, WeeklyReport
 
 PROGRESS = [
@@ -287,7 +287,8 @@ def seed(*, rng, today, stdout):
     if hq is None or not StreetOffice.objects.exists():
         return
     this_week = current_week(today)
-    _seed_reports(rng, this_week, hq, stdout)
+    with sections_built_once():
+        _seed_reports(rng, this_week, hq, stdout)
     meeting = _seed_meetings(rng, this_week, hq, stdout)
     if meeting is not None and not MeetingPack.objects.exists():
         pack = services.issue_pack(meeting, actor=hq, request_key=f"demo-{meeting.date:%Y%m%d}")

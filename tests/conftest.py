@@ -76,13 +76,20 @@ def _reference_data(request):
     )
     if not transactional and marker is None and "db" not in names:
         return
-    from django.apps import apps
-
     from estates.models import WorksItem
 
     request.getfixturevalue("transactional_db" if transactional else "db")
     if transactional or not WorksItem.objects.exists():
-        import_module("estates.migrations.0002_works_items_and_district").create(apps, None)
+        create_reference_data()
+
+
+def create_reference_data():
+    """The district and the twelve works items, as the first data migration makes them
+    (the SQLite pass builds its databases without migrations, and a transactional test
+    flushes them)."""
+    from django.apps import apps
+
+    import_module("estates.migrations.0002_works_items_and_district").create(apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -272,6 +279,7 @@ def demo_district(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
+            create_reference_data()
             call_command("seed_demo", "--quiet", "--scale", "60")
             yield
         finally:

@@ -674,7 +674,7 @@ def seed_company_accounts():
 
     from django.db.models import Count, Q
 
-    from estates.demo import DEMO_PASSWORD
+    from estates.demo import demo_password_hash
     from estates.models import Role
     from works.models import CompanyAccount
 
@@ -715,6 +715,6 @@ def seed_company_accounts():
                 f"{title}",
                 role=role,
             )
-            user.set_password(DEMO_PASSWORD)
+            user.password = demo_password_hash()
             user.save()
             CompanyAccount.objects.create(user=user, company=company)

@@ -23,8 +23,7 @@ def counts():
     )
 
 
-def test_seed_demo_is_idempotent():
-    call_command("seed_demo", "--quiet", "--scale", "60")
+def test_seed_demo_is_idempotent(demo_district):
     first = counts()
     call_command("seed_demo", "--quiet", "--scale", "60")
     assert counts() == first
@@ -33,8 +32,7 @@ def test_seed_demo_is_idempotent():
     assert first[2] == 60
 
 
-def test_demo_logins_and_their_scopes():
-    call_command("seed_demo", "--quiet", "--scale", "60")
+def test_demo_logins_and_their_scopes(demo_district):
     request = RequestFactory().post("/accounts/login/")
     clerk = authenticate(request, username="clerk1", password="zhongyuan2013")
     assert clerk.street_office.name == "林山寨街道办事处"

@@ -329,3 +329,24 @@ def test_draft_keeps_checked_photos_and_revision_carries_them(
     second = services.revise_report(report, actor=clerk_a)
     assert report.photos.count() == 1
     assert [p.file.name for p in second.photos.all()] == [p.file.name for p in report.photos.all()]
+
+
+def test_reports_compiled_in_one_batch_share_one_build_and_the_same_figures(
+    activity, street_a, street_b, monkeypatch
+):
+    """``sections_built_once`` (the demo's batch of submissions) builds the district pack
+    once per week, and each street office's statistics are those compiled alone."""
+    from reports import cycle, weekly_pack
+
+    alone = {s.pk: cycle.compile_statistics(s, WEEK, today=END) for s in (street_a, street_b)}
+    builds = []
+    real = weekly_pack.build_pack
+    monkeypatch.setattr(
+        weekly_pack, "build_pack", lambda *a, **k: builds.append(1) or real(*a, **k)
+    )
+    with cycle.sections_built_once():
+        batch = {s.pk: cycle.compile_statistics(s, WEEK, today=END) for s in (street_a, street_b)}
+    after = cycle.compile_statistics(street_a, WEEK, today=END)
+    assert batch == alone and _report_figures(batch[street_a.pk]) == _raw_counts(street_a)
+    assert len(builds) == 2  # once in the batch, once after it (nothing is kept)
+    assert after == alone[street_a.pk]

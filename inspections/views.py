@@ -133,7 +133,11 @@ class PatrolCreateView(ScopedMixin, FormView):
     def existing(self):
         """Today's record of the compound, if filed: read for the page and for a refused
         POST only (a successful filing never needs it; a duplicate brings its own)."""
-        return PatrolRecord.objects.filter(estate=self.estate, date=self.today).first()
+        return (
+            PatrolRecord.objects.select_related("filed_by")
+            .filter(estate=self.estate, date=self.today)
+            .first()
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -105,6 +105,24 @@ def test_filing_form_post_goes_through_the_lean_filing(
     )
 
 
+def test_filing_page_reads_the_compound_once(clerk_a, site_a, login):
+    """The page asks the filing's own read whether a patrol is due: one read of the
+    compound, none of works items of its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(clerk_a)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/inspections/patrols/new/{site_a.pk}/")
+    assert response.status_code == 200
+    assert 'data-draft-key="patrol:' in response.content.decode()
+    of_this_compound = [
+        q["sql"] for q in ctx.captured_queries if f'"estates_estate"."id" = {site_a.pk}' in q["sql"]
+    ]
+    assert len(of_this_compound) == 1
+    assert '"works_estateworksitem"' in of_this_compound[0]  # "due" comes with it
+
+
 def test_second_submission_shows_link_to_existing(clerk_a, street_lead_a, site_a, login):
     existing = PatrolRecordFactory(estate=site_a, filed_by=clerk_a)
     response = login(street_lead_a).post(f"/inspections/patrols/new/{site_a.pk}/", _form())

@@ -172,6 +172,8 @@ def compute_rows(units, dates, *, now=None, ranges: bool | None = None, sources=
     if ranges is None:
         ranges = len(dates) >= RANGE_MIN_DAYS
     over = Ranges(dates, now=now) if ranges and dates else None
+    if over is not None and {u.key for u in units} >= {u.key for u in every_unit}:
+        _prepare_in_parallel(over, every_unit, now=now, sources=sources)
     for on in dates:
         yield from compute_day(
             on,
@@ -182,6 +184,44 @@ def compute_rows(units, dates, *, now=None, ranges: bool | None = None, sources=
             ranges=over,
             sources=sources,
         )
+
+
+#: Database connections the range variants of a run over every unit are read on at once
+#: (PostgreSQL, outside a transaction): one source's rows are read while another's are
+#: added up in Python, so two cores are both busy.
+RANGE_THREADS = 2
+
+
+def _prepare_in_parallel(over: Ranges, every_unit, *, now, sources) -> None:
+    """Compute every source's range variants (for each campaign the days fall in) on
+    ``RANGE_THREADS`` connections before the days are read one by one. Only on
+    PostgreSQL outside an atomic block: a test's or a caller's transaction is not seen
+    from another connection."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if connection.vendor != "postgresql" or connection.in_atomic_block or RANGE_THREADS < 2:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        (timeout,) = cursor.fetchone()
+    firsts = {}
+    for on in over.days:
+        firsts.setdefault(getattr(over.campaign_of(on), "pk", None), on)
+
+    def prepare(source, on):
+        from django.db import connection as own
+
+        try:
+            with own.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, false)", [timeout])
+            Day(on, every_unit, now=now, ranges=over).compute(source)
+        finally:
+            own.close()
+
+    jobs = [(s, on) for s in sources if s.range is not None for on in firsts.values()]
+    with ThreadPoolExecutor(max_workers=RANGE_THREADS) as pool:
+        for future in [pool.submit(prepare, s, on) for s, on in jobs]:
+            future.result()
 
 
 #: Rows written per transaction by ``write_all``.

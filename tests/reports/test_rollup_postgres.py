@@ -66,3 +66,31 @@ def test_a_run_over_days_stores_the_rows_computed_day_by_day(hq_staff, frozen, t
     daily = rollup.compute(all_units(), days, ranges=False)
     stored = {key: value for key, (value, _at) in _stored().items()}
     assert stored == {(r.unit_kind, r.unit_id, r.date, r.metric, r.item): r.value for r in daily}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_outside_a_transaction_reads_on_two_connections_and_stores_the_same(
+    hq_staff, frozen, today, monkeypatch
+):
+    from reports import figures
+
+    build_district(6, estates=20, user=hq_staff, today=today)
+    threads = set()
+    original = figures.Day.compute
+
+    def compute(self, source):
+        import threading
+
+        threads.add(threading.get_ident())
+        return original(self, source)
+
+    monkeypatch.setattr(figures.Day, "compute", compute)
+    days = [today - timedelta(days=i) for i in range(3)]
+    run = services.request_rollup(
+        kind=RollupRun.Kind.DATES, date_from=days[-1], date_to=today, enqueue=False
+    )
+    assert services.execute_rollup(run.pk).status == RollupRun.Status.DONE
+    assert len(threads) >= 2
+    daily = rollup.compute(all_units(), days, ranges=False)
+    stored = {key: value for key, (value, _at) in _stored().items()}
+    assert stored == {(r.unit_kind, r.unit_id, r.date, r.metric, r.item): r.value for r in daily}

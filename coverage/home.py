@@ -1,9 +1,10 @@
-"""This app's panel on the home page: a fixed number of queries (the figures are one
-GROUP BY)."""
+"""This app's panel on the home page: the user's unit read from the roll-up's snapshots
+(``coverage.selectors.overview_figures``, as the overview; live before the first
+roll-up), a fixed number of queries at any size."""
 
 from django.utils import timezone
 
-from coverage.queries import coverage_figures
+from coverage.selectors import overview_figures
 
 
 def panels(user):
@@ -13,7 +14,7 @@ def panels(user):
     # live aggregate over every compound took seconds at nation scale.
     if user.is_hq:
         return []
-    figures = coverage_figures(user, on=timezone.localdate())
+    figures = overview_figures(user, timezone.localdate())
     return [
         {
             "template": "coverage/_home_panel.html",

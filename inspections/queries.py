@@ -160,11 +160,18 @@ def quality_pending(scope, on: date, *, by=None):
     return one(grouped(rows, "estate__", by, n=Count("pk")), "n", by)
 
 
+def _filed_record(day: date) -> Subquery:
+    """The id of a compound's record of ``day`` (at most one: ``patrol_one_per_estate_day``),
+    without the model's ordering, whose joins of compounds and street offices the
+    subquery repeated for every compound of the list."""
+    return PatrolRecord.objects.filter(estate=OuterRef("pk"), date=day).order_by().values("pk")[:1]
+
+
 def todays_patrol_list(user, today: date):
     """Compounds the user's street office must patrol on ``today`` (the caller's date),
     still-to-patrol first; ``record_id`` is the filed record's id or None."""
     day = today
-    filed = PatrolRecord.objects.filter(estate=OuterRef("pk"), date=day).values("pk")[:1]
+    filed = _filed_record(day)
     return (
         estates_under_construction(day)
         .visible_to(user)
@@ -178,7 +185,7 @@ def filing_totals(user, today: date) -> dict:
     """{"due": n, "filed": n} for ``today`` (the caller's date) within the user's scope,
     in one query."""
     day = today
-    filed = PatrolRecord.objects.filter(estate=OuterRef("pk"), date=day).values("pk")[:1]
+    filed = _filed_record(day)
     return (
         estates_under_construction(day)
         .visible_to(user)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, F, Func, OuterRef, Q, Subquery, When
+from django.db.models import F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -322,20 +322,55 @@ class PhotoView(ScopedMixin, View):
 
 
 # --- hazards --------------------------------------------------------------------------
+class OverdueFirst:
+    """The hazard list's order, overdue first (what HQ escalates), then the newest report
+    first, as two queries each read in an index's order (``hazard_status_deadline``
+    narrows the overdue few, ``hazard_reported_id`` walks the rest newest first) instead
+    of one ``ORDER BY CASE ...`` that sorts every hazard (66,000 at nation scale: 0.5 s).
+    A sequence for the paginator: ``count()`` and slices, the same rows in the same order
+    as ``queryset.order_by(overdue_first, "-reported_at", "-pk")``."""
+
+    ORDER = ("-reported_at", "-pk")
+
+    def __init__(self, queryset, today):
+        overdue = Q(status__in=Hazard.OPEN_STATES, deadline__lt=today)
+        self.queryset = queryset
+        self.overdue = queryset.filter(overdue).order_by(*self.ORDER)
+        self.others = queryset.exclude(overdue).order_by(*self.ORDER)
+        self._overdue_count = None
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    @property
+    def overdue_count(self) -> int:
+        if self._overdue_count is None:
+            self._overdue_count = self.overdue.count()
+        return self._overdue_count
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("OverdueFirst takes slices only")
+        start, stop = index.start or 0, index.stop
+        split = self.overdue_count
+        rows = []
+        if start < split:
+            rows += list(self.overdue[start : min(stop, split)])
+        if stop > split:
+            rows += list(self.others[max(start - split, 0) : stop - split])
+        return rows
+
+
 class HazardListView(ListPage):
     queryset = Hazard.objects.with_related()
     filterset_class = HazardFilterSet
     template_name = "inspections/hazard_list.html"
 
-    def get_queryset(self):
-        # Overdue first: they are what HQ escalates.
-        overdue = Q(status__in=Hazard.OPEN_STATES, deadline__lt=timezone.localdate())
-        return (
-            super()
-            .get_queryset()
-            .annotate(overdue_first=Case(When(overdue, then=0), default=1))
-            .order_by("overdue_first", "-reported_at", "-pk")
-        )
+    def paginate(self, queryset):
+        return super().paginate(OverdueFirst(queryset, timezone.localdate()))
 
     def get_context_data(self, **kwargs):
         totals = queries.hazard_totals(self.request.user, timezone.localdate())

@@ -68,7 +68,10 @@ def unit_figures(user, today: date, metrics, *, with_rows=True) -> UnitFigures |
     unit = home_unit(user)
     if unit is None:
         return None
-    on = latest_date(on=today)
+    # By the unit's kind: the index on (unit_kind, date, metric) answers at once, where a
+    # MAX(date) over every snapshot scanned them all (3 million rows after a full
+    # rebuild at nation scale: 0.4 s).
+    on = latest_date(unit.kind, today)
     if on is None:
         return None
     units = [unit, *(children_of(unit) if with_rows else [])]

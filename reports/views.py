@@ -32,7 +32,7 @@ from reports.models import (
     WeeklyReport,
     takes_part_in_cycle,
 )
-from reports.units import unit_for
+from reports.units import Kind, unit_for
 from reports.weekly_pack import (
     TUESDAY,
     meeting_for,
@@ -158,7 +158,7 @@ class LeagueMixin(RoleRequiredMixin):
         user = self.request.user
         services.ensure_fresh(actor=user)
         today = timezone.localdate()
-        on = rollup.latest_date(on=today)
+        on = rollup.latest_date(Kind.STREET_OFFICE, today)  # the index's kind, no scan
         weights = LeagueWeights.current()
         # Ranked among every street office; a street office sees its own row and place.
         offices = list(StreetOffice.objects.order_by("sort_order", "pk"))

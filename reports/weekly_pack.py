@@ -149,8 +149,10 @@ def build_pack(
 
 def _snapshot_day(period: Period) -> date | None:
     from reports import rollup
+    from reports.units import Kind
 
-    return rollup.latest_date(on=period.as_of)
+    # The league reads street offices' rows; by kind, the snapshot index answers at once.
+    return rollup.latest_date(Kind.STREET_OFFICE, period.as_of)
 
 
 def league_section(scope, period: Period) -> Section | None:

@@ -136,3 +136,23 @@ def test_the_snapshot_overview_query_count_does_not_grow(
         response = client.get(reverse("coverage:overview"))
     assert len(response.context["figures"]["rows"]) == StreetOffice.objects.count()
     assert response.context["figures"]["totals"]["overdue"] == 2 * offices
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_the_street_home_panel_reads_the_snapshots(
+    count, frozen, clerk_a, community_a, django_assert_num_queries
+):
+    from coverage.home import panels
+
+    for _ in range(count):
+        Reinspection.objects.create(
+            estate=EstateFactory(community=community_a),
+            due_on=timezone.localdate() - timedelta(days=1),
+        )
+    _run()
+    clerk_a.refresh_from_db()
+    # the street office, the last day, its communities, the snapshots
+    with django_assert_num_queries(4):
+        [panel] = panels(clerk_a)
+    assert panel["figures"]["snapshot_at"] is not None
+    assert (panel["totals"]["estates"], panel["totals"]["overdue"]) == (count, count)

@@ -287,14 +287,15 @@ def test_hq_home_has_no_live_panel(hq_staff, estate_a):
 
 
 @pytest.mark.parametrize("count", [2, 20])
-def test_the_home_panel_takes_two_queries(count, clerk_a, community_a, django_assert_num_queries):
+def test_the_home_panel_takes_three_queries(count, clerk_a, community_a, django_assert_num_queries):
     from coverage.home import panels
 
     for _ in range(count):
         EstateFactory(community=community_a)
-    with django_assert_num_queries(2):
+    # no snapshot yet (one query says so), then the live figures' two
+    with django_assert_num_queries(3):
         [panel] = panels(clerk_a)
-    assert panel["totals"]["estates"] == count
+    assert panel["totals"]["estates"] == count and panel["figures"]["snapshot_at"] is None
 
 
 def test_the_compound_page_shows_the_coverage_section(login, hq_staff, estate_a):

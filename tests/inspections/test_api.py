@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from estates.models import AuditEvent
 from inspections.models import Hazard, PatrolRecord, QualityInspection
 from tests.inspections.factories import HazardFactory, MissedPatrolFactory, PatrolRecordFactory
 
@@ -104,6 +105,14 @@ def test_filing_answers_with_the_record_and_its_links(api_as, clerk_a, site_a):
         "hazard_ids": [],
     }
     assert response["Location"] == f"/api/patrols/{record.pk}/"
+    event = AuditEvent.objects.get(
+        content_type__model="patrolrecord", object_id=record.pk, action=AuditEvent.Action.CREATE
+    )
+    assert (event.actor, event.at, event.summary) == (
+        clerk_a,
+        moment,
+        "填报 2026-12-03 巡查记录，发现隐患 0 处",
+    )
 
 
 def test_filing_answer_lists_the_hazards_filed_with_it(api_as, clerk_a, site_a):

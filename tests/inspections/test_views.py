@@ -410,7 +410,8 @@ PINNED = {
     "hq": {
         "/inspections/": 4,  # the totals, then a page of the board
         "/inspections/patrols/": 5,  # paged without a count
-        "/inspections/hazards/": 7,
+        # the overdue part counted, then read in index order (OverdueFirst)
+        "/inspections/hazards/": 8,
         "/inspections/missed/": 6,
         "/inspections/compliance/": 6,
         "/inspections/quality/": 6,
@@ -418,7 +419,7 @@ PINNED = {
     "clerk1": {
         "/inspections/": 5,
         "/inspections/patrols/": 6,
-        "/inspections/hazards/": 8,
+        "/inspections/hazards/": 9,
         "/inspections/missed/": 7,
         "/inspections/compliance/": 7,
         "/inspections/quality/": 6,

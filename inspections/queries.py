@@ -431,21 +431,66 @@ def patrols_missed_daily(scope, days, *, by=None):
 
 
 def patrols_not_yet_filed_daily(scope, days, *, by=None):
-    """``patrols_not_yet_filed`` of each one-day period ``days``: the per-day function
-    itself on the days the missed-patrol job has not run for (today, yesterday before the
-    job: at most a few in any range), nothing on the others."""
-    from estates.ranges import span
+    """``patrols_not_yet_filed`` of each one-day period ``days``: on the days the
+    missed-patrol job has not run for, the compounds under construction that day
+    (``estates_under_construction_on``: in the ledger, an applicable item started and not
+    finished before the day, as recorded by its end) less those with a record filed or a
+    miss registered for the day; nothing on the other days. Four queries."""
+
+    from estates.ranges import ByDay, Timeline, day_after, earlier, intersect, later, span, union
+    from works.queries import item_state_rows, ledger_intervals
 
     first, last = span(days)
     ran = set(
         MissedPatrolRun.objects.filter(date__range=(first, last)).values_list("date", flat=True)
     )
-    found = {
-        day: patrols_not_yet_filed(scope, Period(day, day, day), by=by)
-        for day in days
-        if day not in ran
-    }
-    return {day: found.get(day, {} if by else 0) for day in days}
+    open_days = sorted(set(days) - ran)
+    if not open_days:
+        return {day: {} if by else 0 for day in days}
+    estates = as_scope(scope).estates
+    ledger = ledger_intervals(estates, by)
+    building = {}
+    for estate_id, lo, end, start, finish in item_state_rows(
+        estates.values("pk"), "actual_start", "actual_finish"
+    ):
+        if start is None:
+            continue
+        building.setdefault(estate_id, []).append(
+            (later(lo, start), earlier(end, day_after(finish)))
+        )
+    timeline = Timeline(first, last)
+    spans = {}
+    for estate_id, parts in building.items():
+        if estate_id not in ledger:
+            continue
+        unit, interval = ledger[estate_id]
+        spans[estate_id] = intersect(union(parts), [interval])
+        timeline.add_all(unit, spans[estate_id])
+    seen = set()
+    for model in (PatrolRecord, MissedPatrol):
+        seen.update(
+            model.objects.filter(estate__in=estates.values("pk"), date__in=open_days)
+            .order_by()
+            .values_list("estate_id", "date")
+            .distinct()
+        )
+    for estate_id, day in seen:
+        for lo, end in spans.get(estate_id, ()):
+            if (lo is None or lo <= day) and (end is None or day < end):
+                unit = ledger[estate_id][0]
+                timeline.add(unit, day, day_after(day), -1)
+                break
+    series = timeline.series()
+    closed = set(ran)
+
+    def build(day):
+        if day in closed:
+            return {} if by else 0
+        i = timeline.index(day)
+        counts = {unit: values[i] for unit, values in series.items() if values[i]}
+        return counts.get(None, 0) if by is None else counts
+
+    return ByDay(days, build)
 
 
 def hazards_found_daily(scope, days, *, by=None):

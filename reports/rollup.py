@@ -230,7 +230,11 @@ WRITE_CHUNK = 100_000
 
 def write_all(rows, *, computed_at=None) -> int:
     """``write`` an iterable of rows in chunks of ``WRITE_CHUNK`` (one transaction each):
-    a long run never holds millions of rows in memory."""
+    a long run never holds millions of rows in memory. On PostgreSQL outside a
+    transaction the chunks are written on a second connection while the next ones are
+    computed."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _write_behind(rows, computed_at=computed_at)
     written, chunk = 0, []
     for row in rows:
         chunk.append(row)
@@ -240,6 +244,57 @@ def write_all(rows, *, computed_at=None) -> int:
     if chunk:
         written += write(chunk, computed_at=computed_at)
     return written
+
+
+def _write_behind(rows, *, computed_at=None) -> int:
+    """``write_all`` with the writing on a thread of its own (its own connection): the
+    database inserts one chunk while Python computes the next. At most two chunks wait."""
+    import queue
+    import threading
+
+    from django.db import connection as main
+
+    with main.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        (timeout,) = cursor.fetchone()
+    chunks: queue.Queue = queue.Queue(maxsize=2)
+    result = {"written": 0, "error": None}
+
+    def writer():
+        from django.db import connection as own
+
+        try:
+            with own.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, false)", [timeout])
+            while (chunk := chunks.get()) is not None:
+                if result["error"] is None:
+                    result["written"] += write(chunk, computed_at=computed_at)
+        except Exception as exc:  # handed to the caller's thread below
+            result["error"] = exc
+            while chunks.get() is not None:
+                pass
+        finally:
+            own.close()
+
+    thread = threading.Thread(target=writer, name="rollup-writer")
+    thread.start()
+    try:
+        chunk = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= WRITE_CHUNK:
+                chunks.put(chunk)
+                chunk = []
+                if result["error"] is not None:
+                    break
+        if chunk and result["error"] is None:
+            chunks.put(chunk)
+    finally:
+        chunks.put(None)
+        thread.join()
+    if result["error"] is not None:
+        raise result["error"]
+    return result["written"]
 
 
 def write(rows, *, computed_at=None) -> int:

@@ -73,6 +73,9 @@ format: venv
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# Three workers on two cores: the browser tests, the bench's server and the live-server
+# walks wait on other processes, so two workers left the cores idle about a third of the
+# time (idle machine: 5 min 30 s with two, 4 min 29 s with three, same CPU).
 # `--dist loadfile`: a file's tests run in one worker, so a module-scoped fixture (the
 # demo district that the OpenAPI and fuzz tests share, about 10 s to seed) is built once,
 # not once per worker. The three passes share nothing (SQLite in memory, a SQLite file of
@@ -88,7 +91,7 @@ test: setup lint
 # same schema, the Redis and PostgreSQL passes run them, and the reference data the first
 # migration inserts is put back by tests/conftest.py (`_reference_data`).
 sqlite-tests:
-	$(PY) -m pytest -m "not postgres and not redis" -n 2 --dist loadfile --no-migrations
+	$(PY) -m pytest -m "not postgres and not redis" -n 3 --dist loadfile --no-migrations
 
 # Tests that start a real Celery worker on the real Redis run outside xdist, each file in
 # a process of its own: in-process workers sharing one process (or one Redis under -n 2)

@@ -75,7 +75,7 @@ format: venv
 
 # Three workers on two cores: the browser tests, the bench's server and the live-server
 # walks wait on other processes, so two workers left the cores idle about a third of the
-# time (idle machine: 5 min 30 s with two, 4 min 29 s with three, same CPU).
+# time (fresh clone, idle machine: `make test` 6 min 05 s with two, 5 min 37 s with three).
 # `--dist loadfile`: a file's tests run in one worker, so a module-scoped fixture (the
 # demo district that the OpenAPI and fuzz tests share, about 10 s to seed) is built once,
 # not once per worker. The three passes share nothing (SQLite in memory, a SQLite file of

@@ -46,14 +46,21 @@ def weekly_reports(scope, on: date, *, by=None, now: datetime | None = None):
         .values_list("street_office")
         .annotate(first=Min("first_submitted_at"))
     )
-    result = {}
-    for pk in offices:
-        submitted = first.get(pk)
-        result[pk] = {
+    return _verdicts({pk: first.get(pk) for pk in offices}, deadline, moment, by=by)
+
+
+def _verdicts(first_submitted: dict, deadline: datetime, moment: datetime, *, by=None):
+    """按时 / 迟报 / 未报 of each street office from its week's first submission (None:
+    none yet), per office with ``by``, else summed; the one rule of ``weekly_reports``
+    and of its range variant."""
+    result = {
+        pk: {
             "on_time": int(submitted is not None and submitted <= deadline),
             "late": int(submitted is not None and submitted > deadline),
             "missing": int(submitted is None and deadline < moment),
         }
+        for pk, submitted in first_submitted.items()
+    }
     if by is not None:
         return result
     return {k: sum(row[k] for row in result.values()) for k in ("on_time", "late", "missing")}
@@ -106,18 +113,11 @@ def weekly_reports_range(scope, days, *, by=None, now: datetime | None = None):
     def build(day):
         week = week_of(day)
         deadline, moment, cutoff = deadline_for(week), _moment(day, now), end_of(day)
-        result = {}
+        first = {}
         for pk in offices:
             times = [t for t in submissions.get((pk, week), ()) if t < cutoff]
-            submitted = min(times) if times else None
-            result[pk] = {
-                "on_time": int(submitted is not None and submitted <= deadline),
-                "late": int(submitted is not None and submitted > deadline),
-                "missing": int(submitted is None and deadline < moment),
-            }
-        if by is not None:
-            return result
-        return {k: sum(row[k] for row in result.values()) for k in ("on_time", "late", "missing")}
+            first[pk] = min(times) if times else None
+        return _verdicts(first, deadline, moment, by=by)
 
     return ByDay(days, build)
 

@@ -154,18 +154,17 @@ def _narrowing(on: date, units, every_unit):
 RANGE_MIN_DAYS = 2
 
 
-def compute(units, dates, *, now=None, ranges: bool | None = None) -> list[Row]:
+def compute(units, dates, *, now, ranges: bool | None = None) -> list[Row]:
     """The rows of ``units`` on each of ``dates``, as recorded by ``now`` (the run's
-    moment; default: this moment). ``ranges``: read the sources' range variants (default:
+    moment, the caller's). ``ranges``: read the sources' range variants (default:
     for ``RANGE_MIN_DAYS`` days or more) or call the as-of functions day by day; the same
     rows either way."""
     return list(compute_rows(units, dates, now=now, ranges=ranges))
 
 
-def compute_rows(units, dates, *, now=None, ranges: bool | None = None, sources=SOURCES):
+def compute_rows(units, dates, *, now, ranges: bool | None = None, sources=SOURCES):
     """``compute``, one day's rows after another (a long range is written as it goes);
     only the rows of ``sources``."""
-    now = now or timezone.now()
     dates = sorted(set(dates))
     item_numbers = list(WorksItem.objects.order_by("number").values_list("number", flat=True))
     every_unit = all_units()
@@ -228,7 +227,7 @@ def _prepare_in_parallel(over: Ranges, every_unit, *, now, sources) -> None:
 WRITE_CHUNK = 100_000
 
 
-def write_all(rows, *, computed_at=None) -> int:
+def write_all(rows, *, computed_at) -> int:
     """``write`` an iterable of rows in chunks of ``WRITE_CHUNK`` (one transaction each):
     a long run never holds millions of rows in memory. On PostgreSQL outside a
     transaction the chunks are written on a second connection while the next ones are
@@ -246,7 +245,7 @@ def write_all(rows, *, computed_at=None) -> int:
     return written
 
 
-def _write_behind(rows, *, computed_at=None) -> int:
+def _write_behind(rows, *, computed_at) -> int:
     """``write_all`` with the writing on a thread of its own (its own connection): the
     database inserts one chunk while Python computes the next. At most two chunks wait."""
     import queue
@@ -297,9 +296,9 @@ def _write_behind(rows, *, computed_at=None) -> int:
     return result["written"]
 
 
-def write(rows, *, computed_at=None) -> int:
-    """Upsert ``rows`` in one transaction; returns the number of rows written."""
-    computed_at = computed_at or timezone.now()
+def write(rows, *, computed_at) -> int:
+    """Upsert ``rows`` in one transaction, stamped ``computed_at`` (the run's moment);
+    returns the number of rows written."""
     if connection.vendor == "postgresql":
         return _copy_upsert(rows, computed_at)
     objects = [

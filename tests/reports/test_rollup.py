@@ -4,6 +4,7 @@ it twice leaves the same rows; an incremental run equals a full one; one run at 
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from reports import rollup, services
 from reports.figures import BY_KEY, FIGURES
@@ -94,7 +95,7 @@ def test_incremental_equals_full_after_changes(hq_staff, clerk_a, street_a, froz
     incremental = _stored(today)
     full = {
         (r.unit_kind, r.unit_id, r.metric, r.item): r.value
-        for r in rollup.compute(all_units(), [today])
+        for r in rollup.compute(all_units(), [today], now=timezone.now())
     }
     assert incremental == full
     assert incremental[("street_office", street_a.pk, "patrols_filed", 0)] == 1

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from reports import rollup, services
 from reports.models import RollupRun, Snapshot
@@ -63,7 +64,7 @@ def test_a_run_over_days_stores_the_rows_computed_day_by_day(hq_staff, frozen, t
         kind=RollupRun.Kind.DATES, date_from=days[-1], date_to=today, enqueue=False
     )
     assert services.execute_rollup(run.pk).status == RollupRun.Status.DONE
-    daily = rollup.compute(all_units(), days, ranges=False)
+    daily = rollup.compute(all_units(), days, now=timezone.now(), ranges=False)
     stored = {key: value for key, (value, _at) in _stored().items()}
     assert stored == {(r.unit_kind, r.unit_id, r.date, r.metric, r.item): r.value for r in daily}
 
@@ -91,6 +92,6 @@ def test_a_run_outside_a_transaction_reads_on_two_connections_and_stores_the_sam
     )
     assert services.execute_rollup(run.pk).status == RollupRun.Status.DONE
     assert len(threads) >= 2
-    daily = rollup.compute(all_units(), days, ranges=False)
+    daily = rollup.compute(all_units(), days, now=timezone.now(), ranges=False)
     stored = {key: value for key, (value, _at) in _stored().items()}
     assert stored == {(r.unit_kind, r.unit_id, r.date, r.metric, r.item): r.value for r in daily}

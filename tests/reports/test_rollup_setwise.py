@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from reports import rollup, services
 from reports.models import RollupRun, Snapshot
@@ -115,7 +116,7 @@ def test_a_day_before_the_records_existed_counts_nothing(cycle, street_a):
 def _full(today):
     return {
         (r.unit_kind, r.unit_id, r.metric, r.item): r.value
-        for r in rollup.compute(all_units(), [today])
+        for r in rollup.compute(all_units(), [today], now=timezone.now())
     }
 
 
@@ -156,7 +157,7 @@ def test_incremental_of_some_street_offices_equals_full(hq_staff, clerk_a, stree
 
 def _day_queries(today):
     with CaptureQueriesContext(connection) as queries:
-        rollup.compute(all_units(), [today])
+        rollup.compute(all_units(), [today], now=timezone.now())
     return len(queries.captured_queries)
 
 

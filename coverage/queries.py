@@ -253,7 +253,19 @@ def coverage_figures(user_or_queryset, on: date, by: str | None = None) -> dict:
         rows.append(_with_pcts(row))
         for k in COUNT_KEYS:
             totals[k] += row[k]
-    modes = [
+    return {
+        "on": on,
+        "by": by,
+        "totals": _with_pcts(totals),
+        "rows": rows,
+        "modes": mode_shares(totals),
+    }
+
+
+def mode_shares(totals: dict) -> list[dict]:
+    """Each management mode's count and its share of the covered compounds in ``totals``
+    (the 管理方式 lines of the overview, live or from a snapshot)."""
+    return [
         {
             "mode": value,
             "label": label,
@@ -262,7 +274,6 @@ def coverage_figures(user_or_queryset, on: date, by: str | None = None) -> dict:
         }
         for value, label in Mode.choices
     ]
-    return {"on": on, "by": by, "totals": _with_pcts(totals), "rows": rows, "modes": modes}
 
 
 # --- range variants for the roll-up (``estates.ranges``): the same figures on many days ---

@@ -13,7 +13,13 @@ from coverage.models import (
     Reinspection,
     ServiceAssessment,
 )
-from coverage.queries import Mode, _pct, _with_pcts, coverage_annotations, coverage_figures
+from coverage.queries import (
+    Mode,
+    _with_pcts,
+    coverage_annotations,
+    coverage_figures,
+    mode_shares,
+)
 from estates.hooks import app_modules
 
 #: The roll-up's key (``reports.figures``) of each count of ``coverage_figures``.
@@ -82,30 +88,17 @@ def _from_snapshot(found) -> dict:
         return {key: int(values.get(metric) or 0) for key, metric in SNAPSHOT_KEYS.items()}
 
     totals = _with_pcts(counts(found.values))
-    if found.unit_kind == "district":
-        by = "street_office"
-        rows = [{"id": r["id"], "name": r["name"], **counts(r["values"])} for r in found.rows]
-    elif found.unit_kind == "street_office":
-        by = "community"
+    by = "street_office" if found.unit_kind == "district" else "community"
+    if found.unit_kind in ("district", "street_office"):
         rows = [{"id": r["id"], "name": r["name"], **counts(r["values"])} for r in found.rows]
     else:  # a community lead: their community is the one row
-        by = "community"
         rows = [{"id": found.unit_id, "name": found.name, **counts(found.values)}]
-    modes = [
-        {
-            "mode": value,
-            "label": label,
-            "count": totals[f"mode_{value}"],
-            "pct": _pct(totals[f"mode_{value}"], totals["covered"]),
-        }
-        for value, label in Mode.choices
-    ]
     return {
         "on": found.on,
         "by": by,
         "totals": totals,
         "rows": [_with_pcts(row) for row in rows],
-        "modes": modes,
+        "modes": mode_shares(totals),
         "snapshot_at": found.computed_at,
     }
 

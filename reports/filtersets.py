@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
-from estates.filtersets import _street_offices
+from estates.filtersets import IdFilter, _street_offices
 from inspections.filtersets import YesNoWidget
 from reports.models import ActionItem, Meeting, MeetingPack, WeeklyReport
 
@@ -48,7 +48,7 @@ class ActionItemFilterSet(django_filters.FilterSet):
     assignee = django_filters.ModelChoiceFilter(
         label="责任单位", queryset=_street_offices, empty_label="全部单位"
     )
-    meeting = django_filters.NumberFilter(label="例会编号", field_name="meeting")
+    meeting = IdFilter(label="例会编号", field_name="meeting")
     overdue = django_filters.BooleanFilter(
         label="逾期", method="filter_overdue", widget=YesNoWidget
     )
@@ -65,7 +65,7 @@ class ActionItemFilterSet(django_filters.FilterSet):
 
 
 class MeetingPackFilterSet(django_filters.FilterSet):
-    meeting = django_filters.NumberFilter(label="例会编号", field_name="meeting")
+    meeting = IdFilter(label="例会编号", field_name="meeting")
 
     class Meta:
         model = MeetingPack

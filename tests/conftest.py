@@ -4,6 +4,7 @@ that decide whether PostgreSQL, Redis and browser tests run or are skipped (with
 import os
 import shutil
 import socket
+from contextlib import contextmanager
 from importlib import import_module
 
 import pytest
@@ -267,12 +268,12 @@ def api_as(api):
     return _as
 
 
-@pytest.fixture(scope="module")
-def demo_district(django_db_setup, django_db_blocker):
-    """The demo district (every model, every persona: hq, leader, inspector, clerk1, lead1,
-    clerk2, community1), loaded once per module inside a transaction rolled back after it,
-    the way ``TestCase.setUpTestData`` does."""
-    from django.core.management import call_command
+@contextmanager
+def rolled_back(django_db_blocker):
+    """Rows made once for a whole module, inside a transaction rolled back after it, the
+    way ``TestCase.setUpTestData`` does: each test's own transaction is a savepoint in
+    it, so a test sees the module's rows and leaves them as it found them. The reference
+    data are put in first (the SQLite pass builds its databases without migrations)."""
     from django.db import transaction
 
     with django_db_blocker.unblock():
@@ -280,8 +281,18 @@ def demo_district(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             create_reference_data()
-            call_command("seed_demo", "--quiet", "--scale", "60")
             yield
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_district(django_db_setup, django_db_blocker):
+    """The demo district (every model, every persona: hq, leader, inspector, clerk1, lead1,
+    clerk2, community1), loaded once per module (``rolled_back``)."""
+    from django.core.management import call_command
+
+    with rolled_back(django_db_blocker):
+        call_command("seed_demo", "--quiet", "--scale", "60")
+        yield

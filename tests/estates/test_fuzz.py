@@ -3,6 +3,7 @@ few examples each so the suite stays quick): never a 5xx, and never a row outsid
 caller's scope, in a list or as the result of a write."""
 
 import re
+from collections import Counter
 from html.parser import HTMLParser
 from urllib.parse import urlparse
 
@@ -247,15 +248,30 @@ def _plain_urls(resolver=None, prefix=""):
             yield "/" + prefix + route
 
 
+def _kind(url):
+    """``/hazards/12/rectify/?page=2`` → ``/hazards/<id>/rectify/``."""
+    return re.sub(r"/\d+/", "/<id>/", urlparse(url).path)
+
+
+#: Pages of one kind visited (``/coverage/compounds/<id>/`` twice, not for all 60
+#: compounds; ``/coverage/ledger/`` under two of its filters, not nineteen).
+PAGES_PER_KIND = 2
+
+
 def _crawl(client, limit=150):
     """The POST forms reachable by ``client``, one per kind (``/hazards/<id>/rectify/``
-    once, whichever hazard), so the pages visited can be many and the posts stay few."""
+    once, whichever hazard), found on at most ``PAGES_PER_KIND`` pages of each kind, so
+    the crawl reaches every section and the posts stay few."""
     queue, seen, forms, kinds = ["/", *sorted(set(_plain_urls()))], set(), {}, set()
+    visits = Counter()
     while queue and len(seen) < limit:
         path = queue.pop(0)
         if path in seen or any(x in path for x in ("export", "xlsx", "pdf", "logout", "photo")):
             continue
+        if visits[_kind(path)] >= PAGES_PER_KIND:
+            continue
         seen.add(path)
+        visits[_kind(path)] += 1
         response = client.get(path)
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
@@ -263,7 +279,7 @@ def _crawl(client, limit=150):
         parser.feed(response.content.decode())
         for form in parser.forms:
             action = form["action"] or path
-            kind = re.sub(r"/\d+/", "/<id>/", urlparse(action).path)
+            kind = _kind(action)
             if "logout" not in action and form["fields"] and kind not in kinds:
                 kinds.add(kind)
                 forms[action] = form["fields"]

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from reports import rollup, services
-from reports.figures import BY_KEY, FIGURES
+from reports.figures import BY_KEY, FIGURES, SOURCES
 from reports.models import RollupRun, Snapshot
 from reports.units import all_units
 from tests.reports.data import build_district, expected
@@ -178,3 +178,52 @@ def test_the_command_runs_a_range_and_refuses_bad_input(hq_staff, today, capsys)
         call_command("rollup", "--date", "2026-13-01")
     with pytest.raises(CommandError, match="不能晚于"):
         call_command("rollup", "--from", "2026-11-19", "--to", "2026-11-01")
+
+
+def test_an_incremental_run_after_patrols_recomputes_only_what_reads_them(
+    hq_staff, clerk_a, street_a, frozen, today
+):
+    from inspections import services as inspections
+    from reports.figures import sources_reading
+    from tests.factories import CommunityFactory, EstateFactory
+    from tests.inspections.factories import under_construction
+
+    build_district(5, estates=25, user=hq_staff, today=today)
+    estate = EstateFactory(community=CommunityFactory(street_office=street_a))
+    under_construction(estate, start=today - timedelta(days=3))
+    first = services.execute_rollup(services.request_rollup(trigger="t", enqueue=False).pk)
+    frozen.shift(timedelta(minutes=10))
+    inspections.file_patrol(
+        actor=clerk_a, estate=estate, values={"patrollers": "王建国", "findings": "正常"}
+    )
+    frozen.shift(timedelta(minutes=10))
+    run = services.execute_rollup(services.request_rollup(trigger="t", enqueue=False).pk)
+    assert run.status == RollupRun.Status.DONE
+    recomputed = {s.name for s in sources_reading({"inspections.patrolrecord"})}
+    assert recomputed == {"patrol_filing", "weekly_figures", "action_figures"}
+    moved = set(
+        Snapshot.objects.filter(date=today, computed_at=run.started_at).values_list(
+            "metric", flat=True
+        )
+    )
+    kept = Snapshot.objects.filter(date=today, computed_at=first.started_at)
+    assert "patrols_filed" in moved and "hazards_open" not in moved
+    assert kept.filter(metric="hazards_open").exists()
+    # The stored rows are still every figure as a full computation gives it.
+    full = {
+        (r.unit_kind, r.unit_id, r.metric, r.item): r.value
+        for r in rollup.compute(all_units(), [today], now=timezone.now())
+    }
+    stored = {
+        (s.unit_kind, s.unit_id, s.metric, s.item): s.value
+        for s in Snapshot.objects.filter(date=today)
+    }
+    assert stored == full
+    assert stored[("street_office", street_a.pk, "patrols_filed", 0)] == 1
+
+
+def test_a_change_to_a_model_no_source_declares_recomputes_every_source():
+    from reports.figures import sources_reading
+
+    assert sources_reading({"works.supervisionnote"}) == SOURCES
+    assert sources_reading(set()) == tuple(s for s in SOURCES if s.clock)

@@ -18,7 +18,8 @@ from reports import rollup, services
 from reports.figures import SOURCES, Day, Ranges
 from reports.models import RollupRun, Snapshot
 from reports.units import Kind, all_units
-from tests.factories import record_state
+from tests.conftest import rolled_back
+from tests.factories import UserFactory, record_state
 from tests.reports.conftest import SHANGHAI
 from tests.reports.data import _hazard, build_district
 from works.models import AcceptanceForm, AcceptanceStatusChange, EstateWorksItem, WorksItemHistory
@@ -164,14 +165,17 @@ def _contract(rng, day):
     )
 
 
-@pytest.fixture
-def history(hq_staff):
+@pytest.fixture(scope="module")
+def history(django_db_setup, django_db_blocker):
     """A district built on 11-01 and changed on each of the next ``DAYS`` days (time
-    frozen at each change); returns (the days, the run's moment)."""
+    frozen at each change), once for the module (``rolled_back``; about 4 s to build) and
+    with time frozen at the run's moment through its tests; returns (the days, the
+    run's moment)."""
     import time_machine
 
     rng = random.Random(16)
-    with time_machine.travel(FIRST, tick=False) as traveller:
+    with rolled_back(django_db_blocker), time_machine.travel(FIRST, tick=False) as traveller:
+        hq_staff = UserFactory(username="hq", hq_staff=True)
         build_district(16, estates=45, user=hq_staff, today=FIRST.date())
         for n in range(1, DAYS + 1):
             day = FIRST.date() + timedelta(days=n)
@@ -328,52 +332,3 @@ def _raw_answer(on, now) -> dict:
         "coverage_renovated": len(renovated),
         "coverage_renovated_covered": len(renovated & covered),
     }
-
-
-def test_an_incremental_run_after_patrols_recomputes_only_what_reads_them(
-    hq_staff, clerk_a, street_a, frozen, today
-):
-    from inspections import services as inspections
-    from reports.figures import sources_reading
-    from tests.factories import CommunityFactory, EstateFactory
-    from tests.inspections.factories import under_construction
-
-    build_district(5, estates=25, user=hq_staff, today=today)
-    estate = EstateFactory(community=CommunityFactory(street_office=street_a))
-    under_construction(estate, start=today - timedelta(days=3))
-    first = services.execute_rollup(services.request_rollup(trigger="t", enqueue=False).pk)
-    frozen.shift(timedelta(minutes=10))
-    inspections.file_patrol(
-        actor=clerk_a, estate=estate, values={"patrollers": "王建国", "findings": "正常"}
-    )
-    frozen.shift(timedelta(minutes=10))
-    run = services.execute_rollup(services.request_rollup(trigger="t", enqueue=False).pk)
-    assert run.status == RollupRun.Status.DONE
-    recomputed = {s.name for s in sources_reading({"inspections.patrolrecord"})}
-    assert recomputed == {"patrol_filing", "weekly_figures", "action_figures"}
-    moved = set(
-        Snapshot.objects.filter(date=today, computed_at=run.started_at).values_list(
-            "metric", flat=True
-        )
-    )
-    kept = Snapshot.objects.filter(date=today, computed_at=first.started_at)
-    assert "patrols_filed" in moved and "hazards_open" not in moved
-    assert kept.filter(metric="hazards_open").exists()
-    # The stored rows are still every figure as a full computation gives it.
-    full = {
-        (r.unit_kind, r.unit_id, r.metric, r.item): r.value
-        for r in rollup.compute(all_units(), [today], now=timezone.now())
-    }
-    stored = {
-        (s.unit_kind, s.unit_id, s.metric, s.item): s.value
-        for s in Snapshot.objects.filter(date=today)
-    }
-    assert stored == full
-    assert stored[("street_office", street_a.pk, "patrols_filed", 0)] == 1
-
-
-def test_a_change_to_a_model_no_source_declares_recomputes_every_source():
-    from reports.figures import sources_reading
-
-    assert sources_reading({"works.supervisionnote"}) == SOURCES
-    assert sources_reading(set()) == tuple(s for s in SOURCES if s.clock)

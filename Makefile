@@ -18,7 +18,7 @@ APT_PACKAGES := fonts-wqy-microhei libharfbuzz-subset0 poppler-utils chromium
 # The PostgreSQL pass of `make test` (skipped, with the reason, when nothing answers).
 PG_TEST_URL ?= postgres://root@127.0.0.1:5432/test
 
-.PHONY: run dev test setup system-deps venv migrate demo lint format sqlite-tests pg-tests redis-tests bench serve
+.PHONY: run dev test checks setup system-deps venv migrate demo lint format sqlite-tests pg-tests redis-tests bench serve
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -78,20 +78,28 @@ format: venv
 # time (fresh clone, idle machine: `make test` 6 min 05 s with two, 5 min 37 s with three).
 # `--dist loadfile`: a file's tests run in one worker, so a module-scoped fixture (the
 # demo district that the OpenAPI and fuzz tests share, about 10 s to seed) is built once,
-# not once per worker. The three passes share nothing (SQLite in memory, a SQLite file of
+# not once per worker; `--no-loadscope-reorder` keeps the order tests/conftest.py sets
+# (the modules marked `slow` first), so no worker ends the pass alone on a long file.
+# The three passes and the checks share nothing (SQLite in memory, a SQLite file of
 # their own for the Redis pass, PostgreSQL) and run side by side, each one's output
 # printed whole when it ends; the Redis pass mostly waits on its workers and the broker.
-test: setup lint
+test: setup
+	$(MAKE) --no-print-directory -j4 --output-sync=target checks sqlite-tests redis-tests pg-tests
+
+# The linters and Django's checks, beside the test passes (they read, never write).
+checks:
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
-	$(MAKE) --no-print-directory -j3 --output-sync=target sqlite-tests redis-tests pg-tests
 
 # The SQLite pass builds its in-memory databases from the models (`--no-migrations`, 6 s
 # of CPU less per worker): `makemigrations --check` above proves the migrations make the
 # same schema, the Redis and PostgreSQL passes run them, and the reference data the first
 # migration inserts is put back by tests/conftest.py (`_reference_data`).
 sqlite-tests:
-	$(PY) -m pytest -m "not postgres and not redis" -n 3 --dist loadfile --no-migrations
+	$(PY) -m pytest -m "not postgres and not redis" -n 3 --dist loadfile --no-loadscope-reorder \
+	  --no-migrations
 
 # Tests that start a real Celery worker on the real Redis run outside xdist, each file in
 # a process of its own: in-process workers sharing one process (or one Redis under -n 2)

@@ -47,6 +47,11 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    # The slow modules first (a stable sort: each file's tests stay together and in
+    # order): with `--dist loadfile --no-loadscope-reorder` the workers take them before
+    # the many quick files, which then fill the gaps, so no worker is left running a long
+    # file alone at the end.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     redis_up = _reachable("127.0.0.1", 6379)
     for item in items:
         if "postgres" in item.keywords and connection.vendor != "postgresql":

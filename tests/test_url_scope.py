@@ -21,7 +21,7 @@ from tests.inspections.factories import HazardFactory, MissedPatrolFactory, Patr
 from tests.works.factories import CompanyFactory, approved_item
 from works import services as works_services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 #: Never walked: they log in or out (the walk would end its own session).
 SKIPPED = {"login", "logout", "api-token", "api-logout", "api-logout-all"}

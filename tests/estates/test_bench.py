@@ -22,6 +22,8 @@ from estates.bench import FLOOR_PREFIX, Server, floor_view
 from estates.models import Estate, Role
 from tests.factories import EstateFactory
 
+pytestmark = pytest.mark.slow
+
 #: The site with the bench server's floor route, as ``BENCH_FLOOR`` mounts it there.
 urlpatterns = [path("bench/floor/", floor_view), *site_urlpatterns]
 

@@ -15,7 +15,7 @@ from tests.factories import CampaignFactory, EstateFactory
 from tests.works.factories import EstateWorksItemFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (390, 1366)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}

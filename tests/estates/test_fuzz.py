@@ -15,6 +15,8 @@ from rest_framework.test import APIClient
 
 from estates.models import User
 
+pytestmark = pytest.mark.slow
+
 ROLES = [
     "hq",
     "leader",

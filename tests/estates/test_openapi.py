@@ -14,6 +14,8 @@ from rest_framework.test import APIClient
 
 from estates.models import User
 
+pytestmark = pytest.mark.slow
+
 
 def _schema():
     client = APIClient()

@@ -24,7 +24,7 @@ from tests.reports.conftest import SHANGHAI
 from tests.reports.data import _hazard, build_district
 from works.models import AcceptanceForm, AcceptanceStatusChange, EstateWorksItem, WorksItemHistory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 S = EstateWorksItem.Status
 #: the history: built on the first day, changed on each of the following ones

@@ -7,12 +7,7 @@ from django.utils import timezone
 
 from estates.models import Campaign, Estate
 from works.models import EstateScope, Phase
-from works.queries import (
-    budget_total,
-    estate_phases,
-    overdue_count,
-    overdue_estates_on,
-)
+from works.queries import budget_total, standing_on
 
 #: Overdue compounds listed by name on a street office's panel; the rest are a link.
 LISTED = 8
@@ -30,7 +25,7 @@ def panels(user):
     if campaign is None:
         return []
     estates = Estate.objects.visible_to(user).active().filter(campaign=campaign)
-    counts = estate_phases(estates, today)
+    counts, overdue = standing_on(estates, today)
     totals = estates.aggregate(
         estates=Count("id"),
         awaiting_approval=Count("id", filter=Q(works_scope__status=EstateScope.Status.SUBMITTED)),
@@ -39,7 +34,7 @@ def panels(user):
             filter=Q(works_scope__isnull=True) | Q(works_scope__status=EstateScope.Status.DRAFT),
         ),
     )
-    totals["overdue"] = overdue_count(estates, today)
+    totals["overdue"] = len(overdue)
     # A company's people see the works of their contracts, not the budgets behind them.
     budget = None if user.is_company_staff else budget_total(estates, today)
     panel = {
@@ -51,8 +46,7 @@ def panels(user):
         "budget": budget,
         "today": today,
     }
-    panel["overdue_rows"] = list(
-        overdue_estates_on(estates, today).select_related("community").order_by("name")[:LISTED]
-    )
-    panel["overdue_more"] = max(totals["overdue"] - len(panel["overdue_rows"]), 0)
+    listed = Estate.objects.select_related("community").in_bulk(overdue[:LISTED])
+    panel["overdue_rows"] = [listed[pk] for pk in overdue[:LISTED]]
+    panel["overdue_more"] = len(overdue) - len(panel["overdue_rows"])
     return [panel]

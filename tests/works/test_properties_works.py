@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from estates.asof import Period, Scope
@@ -166,8 +166,17 @@ def clerks(clerk_a, clerk_b, street_a, street_b):
 days = st.integers(-2, 36).map(lambda n: BASE + timedelta(days=n))
 
 
+def _started(estate, number, on):
+    return DrawnItem(estate, number, start=on, start_entered=moment(on, 9))
+
+
 @SETTINGS
 @given(history=works_histories(), day=days)
+# Each milestone's day (not late) and the day after it (late), whatever the draw gives.
+@example(history=[DrawnItem(0, 1), _started(1, 1, BASE)], day=START_BY)
+@example(history=[DrawnItem(0, 1), _started(1, 1, BASE)], day=START_BY + timedelta(days=1))
+@example(history=[_started(2, 2, BASE)], day=FINISH_BY + timedelta(days=1))
+@example(history=[_started(3, 3, BASE)], day=ACCEPT_BY)
 def test_phases_overdue_and_progress_as_of_a_day_match_the_events(compounds, clerks, history, day):
     with transaction.atomic():
         enter(history, compounds, clerks)
@@ -181,6 +190,13 @@ def test_phases_overdue_and_progress_as_of_a_day_match_the_events(compounds, cle
 
         overdue = sum(expected_overdue(states[i], day) for i in range(4))
         assert queries.overdue_count(scope, day) == overdue
+        # The home panel's one read gives the same counts and lists the late by name.
+        late = sorted(
+            (compounds[i].name, compounds[i].pk)
+            for i in range(4)
+            if expected_overdue(states[i], day)
+        )
+        assert queries.standing_on(scope, day) == (phases, [pk for _, pk in late])
 
         all_states = [s for i in range(4) for s in states[i]]
         assert queries.progress_points(scope, day) == {

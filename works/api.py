@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from estates.api_base import ScopedModelViewSet, ScopedPrimaryKeyRelatedField, ScopedReadOnlyViewSet
 from estates.guards import require
 from estates.models import Campaign, Estate
+from estates.pagination import UncountedPageNumberPagination
 from works import acceptance, services
 from works.filtersets import (
     AcceptanceFormFilterSet,
@@ -116,6 +117,9 @@ class EstateWorksItemViewSet(ScopedModelViewSet):
     queryset = EstateWorksItem.objects.select_related("estate__community", "works_item")
     serializer_class = EstateWorksItemSerializer
     filterset_class = EstateWorksItemFilterSet
+    # Twelve rows a compound, 600,000 at nation scale: COUNT(*) of the overdue ones cost
+    # 0.3 s where the page costs 5 ms; pages link next/previous without a total.
+    pagination_class = UncountedPageNumberPagination
     http_method_names = ["get", "patch", "post", "head", "options"]
     ordering_fields = ["id", "budget", "percent_complete", "actual_start"]
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from estates.models import Estate
+from tests.factories import EstateFactory
 from tests.works.test_views import make_rows
 from works.models import EstateWorksItem, TenderPackage
 
@@ -25,7 +26,7 @@ def test_estate_works_filters(api_as, hq_staff, item_a, item_a2, item_b, street_
     by_item = api.get("/api/estate-works/", {"works_item": item_b.works_item_id}).json()
     assert [r["id"] for r in by_item["results"]] == [item_b.pk]
     by_status = api.get("/api/estate-works/", {"status": "tendered"}).json()
-    assert by_status["count"] == 0
+    assert by_status["results"] == []
 
 
 def test_estate_works_overdue_filter(api_as, hq_staff, item_a, item_b, estate_b):
@@ -269,3 +270,25 @@ def test_api_has_no_plain_accept_action(api_as, clerk_a, awarded, item_a):
     assert response.status_code == 404
     item_a.refresh_from_db()
     assert item_a.status == "tendered"
+
+
+def test_estate_works_pages_by_next_links_without_a_count(api_as, hq_staff, estate_a):
+    from estates.models import WorksItem
+    from tests.works.factories import EstateWorksItemFactory
+
+    rows = [
+        EstateWorksItemFactory(estate=estate_a, works_item=item)
+        for item in WorksItem.objects.order_by("number")
+    ]
+    rows += [
+        EstateWorksItemFactory(estate=EstateFactory(community=estate_a.community), works_item=item)
+        for _ in range(4)
+        for item in WorksItem.objects.order_by("number")
+    ]  # 60 rows: a page is 50
+    api = api_as(hq_staff)
+    first = api.get("/api/estate-works/").json()
+    assert "count" not in first and first["previous"] is None and len(first["results"]) == 50
+    second = api.get(first["next"]).json()
+    assert second["next"] is None and len(second["results"]) == len(rows) - 50
+    seen = [r["id"] for page in (first, second) for r in page["results"]]
+    assert sorted(seen) == sorted(r.pk for r in rows)

@@ -275,7 +275,7 @@ def test_api_overdue_filter_is_the_items_of_overdue_compounds(district, api_as, 
 
     found = api_as(hq_staff).get("/api/estate-works/", {"overdue": value, "page_size": 100}).json()
 
-    assert found["count"] == len(expected)
+    assert found["next"] is None  # one page holds them all
     assert {r["id"] for r in found["results"]} == expected
     assert {r["estate_overdue"] for r in found["results"]} == {value == "true"}
 

@@ -606,8 +606,9 @@ def hazard_close_days_range(scope, days, *, window: int, by=None):
     import bisect
 
     from estates.asof import UNITS
-    from estates.ranges import ByDay, local_day, span
+    from estates.ranges import ByDay, local_days, span
 
+    local_day = local_days()
     first, last = span(days)
     start = first - timedelta(days=window - 1)
     rows = _hazards(scope).filter(closed_at__gte=start_of(start), closed_at__lt=end_of(last))

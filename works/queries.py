@@ -698,8 +698,9 @@ def ledger_intervals(estates, by, *extra):
     """``{compound id: (unit id or None, (first, end) in the ledger, *extra values)}`` of
     a compound queryset: in the ledger at the end of every day from the day it was entered
     up to the day before it was archived (``estates.queries.in_ledger_on``). One query."""
-    from estates.ranges import local_day
+    from estates.ranges import local_days
 
+    local_day = local_days()
     key = _unit_key(by)
     fields = ["pk", "created_at", "archived_at", *extra]
     if key:

@@ -227,3 +227,17 @@ def test_a_change_to_a_model_no_source_declares_recomputes_every_source():
 
     assert sources_reading({"works.supervisionnote"}) == SOURCES
     assert sources_reading(set()) == tuple(s for s in SOURCES if s.clock)
+
+
+def test_write_chunks_end_with_a_day_and_keep_every_row():
+    from datetime import date
+    from itertools import pairwise
+
+    from reports.rollup import Row, chunks
+
+    days = [date(2026, 11, 1) + timedelta(days=i) for i in range(5)]
+    rows = [Row("district", 1, day, "estates", n, None) for day in days for n in range(3)]
+    found = list(chunks(rows, size=4))
+    assert [len(c) for c in found] == [6, 6, 3]
+    assert [r for c in found for r in c] == rows
+    assert all(c[-1].date != n[0].date for c, n in pairwise(found))

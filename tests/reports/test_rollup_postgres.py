@@ -95,3 +95,29 @@ def test_a_run_outside_a_transaction_reads_on_two_connections_and_stores_the_sam
     daily = rollup.compute(all_units(), days, now=timezone.now(), ranges=False)
     stored = {key: value for key, (value, _at) in _stored().items()}
     assert stored == {(r.unit_kind, r.unit_id, r.date, r.metric, r.item): r.value for r in daily}
+
+
+def test_rows_of_days_taken_for_new_that_are_stored_already_are_upserted(
+    frozen, today, monkeypatch
+):
+    # As if another writer stored some of the days' rows between the check and the insert:
+    # the plain insert meets the unique key and the chunk is upserted instead.
+    past = today - timedelta(days=2)
+    first = datetime(2026, 11, 19, 10, 0, tzinfo=SHANGHAI)
+    stored = [
+        Row("district", 1, past, "estates", 0, Decimal("5.00")),
+        Row("district", 1, past, "hazards_open", 0, Decimal("2.00")),
+    ]
+    rollup.write(stored, computed_at=first)
+    monkeypatch.setattr(rollup, "_any_stored", lambda cursor, first, last: False)
+    again = [
+        stored[0],
+        Row("district", 1, past, "hazards_open", 0, Decimal("4.00")),
+        Row("district", 1, past, "contracts", 0, Decimal("1.00")),
+    ]
+    assert rollup.write(again, computed_at=NOW) == 3
+    assert _stored() == {
+        ("district", 1, past, "estates", 0): (Decimal("5.00"), first),
+        ("district", 1, past, "hazards_open", 0): (Decimal("4.00"), NOW),
+        ("district", 1, past, "contracts", 0): (Decimal("1.00"), NOW),
+    }

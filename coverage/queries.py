@@ -293,10 +293,10 @@ def _history_days(queryset, *fields):
 def _renovated_days(estates) -> dict:
     """{compound: [(first, end)]}: the days ``renovated_on`` holds (applicable items, all
     completed or accepted)."""
-    from works.queries import RANK, _rank_segments, item_state_rows
+    from works.queries import RANK, status_segments
 
     done = RANK[EstateWorksItem.Status.COMPLETED]
-    segments = _rank_segments(item_state_rows(estates.values("pk"), "status"))
+    segments = status_segments(estates)
     return {
         estate: [(lo, end) for lo, end, low, _high in parts if low >= done]
         for estate, parts in segments.items()

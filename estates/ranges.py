@@ -12,13 +12,59 @@ instead of one per day, and the same numbers (tests compare the two on generated
 
 Intervals are ``(first, end)`` with ``end`` exclusive; ``None`` is open on that side."""
 
+import threading
 from collections.abc import Mapping
+from contextlib import contextmanager
 from datetime import date, timedelta
 from itertools import accumulate
 
 from django.utils import timezone
 
 ONE_DAY = timedelta(days=1)
+
+#: What ``shared`` has built while ``sharing()`` is in force (None: not in force).
+_shared: dict | None = None
+_shared_lock = threading.Lock()
+
+
+@contextmanager
+def sharing():
+    """While in force, ``shared(key, build)`` builds each key once, for every thread: a
+    roll-up over every unit computes its sources' range variants on two connections
+    (``reports.rollup._prepare_in_parallel``), and four of them read the same history
+    of the works items. Outside it every call builds its own."""
+    global _shared
+    with _shared_lock:
+        _shared = {}
+    try:
+        yield
+    finally:
+        with _shared_lock:
+            _shared = None
+
+
+def shared(key, build):
+    """``build()``, or what it returned for ``key`` earlier within ``sharing()`` (a thread
+    asking while another builds the same key waits for it)."""
+    with _shared_lock:
+        found = None if _shared is None else _shared.setdefault(key, _Once())
+    return build() if found is None else found.get(build)
+
+
+class _Once:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._done = False
+
+    def get(self, build):
+        with self._lock:
+            if not self._done:
+                self._value, self._done = build(), True
+        return self._value
+
+
+def is_sharing() -> bool:
+    return _shared is not None
 
 
 def local_day(moment) -> date | None:

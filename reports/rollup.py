@@ -27,6 +27,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from estates.models import AuditEvent, Campaign, WorksItem
+from estates.ranges import sharing
 from estates.scoping import ScopedQuerySet
 from reports.figures import BY_KEY, SOURCES, Day, Ranges, sources_reading
 from reports.models import Snapshot
@@ -218,7 +219,8 @@ def _prepare_in_parallel(over: Ranges, every_unit, *, now, sources) -> None:
             own.close()
 
     jobs = [(s, on) for s in sources if s.range is not None for on in firsts.values()]
-    with ThreadPoolExecutor(max_workers=RANGE_THREADS) as pool:
+    # The sources read some records alike (the works items' history): once for them all.
+    with sharing(), ThreadPoolExecutor(max_workers=RANGE_THREADS) as pool:
         for future in [pool.submit(prepare, s, on) for s, on in jobs]:
             future.result()
 

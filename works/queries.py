@@ -716,18 +716,68 @@ def ledger_intervals(estates, by, *extra):
 def item_state_rows(estate_ids_qs, *fields):
     """The applicable compound-items' history rows of some compounds with the days each
     is in force at a day's end: ``(estate id, first, end, *fields)``, rows in force on no
-    day's end left out. One query."""
+    day's end left out. One query; within ``estates.ranges.sharing()`` (a roll-up over
+    every unit) one for every caller: the rows of every compound, which each caller
+    narrows to its compounds by its ledger (``ledger_intervals``), as it does anyway."""
+    from estates.ranges import is_sharing, shared
+
+    if not is_sharing():
+        return _item_state_rows(WorksItemHistory.objects.filter(estate__in=estate_ids_qs), fields)
+    every = shared(
+        ("works.item_state_rows", _SHARED_FIELDS),
+        lambda: list(_item_state_rows(WorksItemHistory.objects.all(), _SHARED_FIELDS)),
+    )
+    at = [3 + _SHARED_FIELDS.index(name) for name in fields]
+    return ((row[0], row[1], row[2], *(row[i] for i in at)) for row in every)
+
+
+#: The fields the range variants ask ``item_state_rows`` for (read once for them all).
+_SHARED_FIELDS = ("status", "actual_start", "actual_finish")
+
+
+def _item_state_rows(history, fields):
     from django.db.models.functions import TruncDate
 
     rows = (
-        WorksItemHistory.objects.filter(applicable=True, estate__in=estate_ids_qs)
+        history.filter(applicable=True)
         .annotate(first_day=TruncDate("valid_from"), end_day=TruncDate("valid_to"))
         .order_by()
         .values_list("estate_id", "first_day", "end_day", *fields)
     )
-    for row in rows.iterator(chunk_size=20000):
+    for row in plain_rows(rows):
         if row[2] is None or row[1] < row[2]:
             yield row
+
+
+def plain_rows(values_list, chunk_size: int = 20000):
+    """The rows of a ``values_list`` queryset. On PostgreSQL as the driver returns them,
+    without Django's converter per value (dates, strings and numbers need none there;
+    the two dates' converters cost as much as reading 335,000 rows); elsewhere through
+    the queryset."""
+    from django.db import connections
+
+    connection = connections[values_list.db]
+    if connection.vendor != "postgresql":
+        yield from values_list.iterator(chunk_size=chunk_size)
+        return
+    sql, params = values_list.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(chunk_size):
+            yield from batch
+
+
+def status_segments(estates):
+    """``_rank_segments`` of the compounds' items' status (shared within a roll-up over
+    every unit, as ``item_state_rows``)."""
+    from estates.ranges import is_sharing, shared
+
+    if not is_sharing():
+        return _rank_segments(item_state_rows(estates.values("pk"), "status"))
+    return shared(
+        "works.status_segments",
+        lambda: _rank_segments(item_state_rows(estates.values("pk"), "status")),
+    )
 
 
 def _rank_segments(rows):
@@ -840,7 +890,7 @@ def _phase_timelines(scope, days, by):
     first, last = span(days)
     estates = as_scope(scope).estates
     ledger = ledger_intervals(estates, by, *_OVERDUE_DATES)
-    segments = _rank_segments(item_state_rows(estates.values("pk"), "status"))
+    segments = status_segments(estates)
     phases, late = Timeline(first, last), Timeline(first, last)
     for estate_id, (unit, (in_first, in_end), *dates) in ledger.items():
         cursor = in_first
@@ -952,7 +1002,7 @@ def item_progress_range(scope, days, *, by=None):
     started = {Status.UNDER_CONSTRUCTION, Status.COMPLETED, Status.ACCEPTED}
     finished = {Status.COMPLETED, Status.ACCEPTED}
     timeline = Timeline(first, last)
-    for estate_id, number, lo, end, status, signed_on, n, budget in rows.iterator(chunk_size=20000):
+    for estate_id, number, lo, end, status, signed_on, n, budget in plain_rows(rows):
         if estate_id not in ledger:
             continue
         unit, (in_first, in_end) = ledger[estate_id]

@@ -261,6 +261,33 @@ def test_rows_over_the_days_equal_the_rows_computed_day_by_day(history):
     }
 
 
+def test_rows_with_the_history_shared_between_sources_equal_the_rows_day_by_day(history):
+    # As a run over every unit on PostgreSQL computes them: each source's range variant
+    # reads the works items' history of every compound once for them all.
+    from estates.ranges import sharing
+
+    days, now = history
+    units = all_units()
+    with sharing():
+        shared = _rows(rollup.compute(units, days, now=now, ranges=True))
+    assert shared == _rows(rollup.compute(units, days, now=now, ranges=False))
+
+
+def test_the_sources_sharing_the_history_read_it_once(history):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from estates.ranges import sharing
+
+    days, now = history
+    table = WorksItemHistory._meta.db_table
+    with sharing(), CaptureQueriesContext(connection) as queries:
+        rollup.compute(all_units(), days, now=now, ranges=True)
+    # Not counted: the grouped read of budgets by works item, which only one source makes.
+    reads = [q for q in queries if table in q["sql"] and "GROUP BY" not in q["sql"]]
+    assert len(reads) == 1
+
+
 def test_a_dates_run_stores_what_the_raw_rows_give(history):
     days, now = history
     run = services.request_rollup(

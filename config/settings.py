@@ -395,6 +395,12 @@ CELERY_BEAT_SCHEDULE["reports-rollup"] = {
     "task": "reports.rollup_tick",
     "schedule": ROLLUP_INTERVAL_MINUTES * 60.0,
 }
+# The finished week's packs, frozen before the Tuesday meeting: after Monday's misses are
+# registered (00:30), so the first view reads them instead of building them.
+CELERY_BEAT_SCHEDULE["reports-freeze-weekly-packs"] = {
+    "task": "reports.freeze_weekly_packs",
+    "schedule": crontab(hour=1, minute=0, day_of_week=2),
+}
 # Optional map tiles under the compound markers, e.g. "https://tiles.example/{z}/{x}/{y}.png"
 # (a deployment's own tile server; empty: the map is drawn from coordinates alone).
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")

@@ -120,3 +120,58 @@ def test_a_frozen_pack_page_query_count_does_not_grow(
     with django_assert_num_queries(3):
         response = client.get(f"/reports/weekly/?meeting={MEETING}")
     assert "林山寨街道办事处" in response.content.decode()
+
+
+def _refuse_to_build(*args, **kwargs):
+    raise AssertionError("built again: the frozen pack was not read")
+
+
+def _frozen_files() -> dict[str, bytes]:
+    folder = f"{FROZEN_DIR}/20130709"
+    return {
+        name: default_storage.open(f"{folder}/{name}").read()
+        for name in default_storage.listdir(folder)[1]
+    }
+
+
+def test_the_tuesday_job_freezes_every_units_pack_before_anyone_looks(
+    a_week, hq_staff, clerk_a, community_lead_a, monkeypatch
+):
+    from reports import weekly_pack
+    from reports.tasks import freeze_weekly_packs
+
+    period = week_of(MEETING, AFTER.date())
+    users = (hq_staff, clerk_a, community_lead_a)
+    live = {u.pk: build_pack(Scope.for_user(u), period, league=True).sections for u in users}
+
+    assert freeze_weekly_packs() == 3
+    kinds = sorted(name.split("-")[0] for name in _frozen_files())
+    assert kinds == ["community", "district", "street_office"]
+    # Each user's first view reads what the job froze, and it is the pack built live.
+    monkeypatch.setattr(weekly_pack, "build_pack", _refuse_to_build)
+    for user in users:
+        assert pack_for_user(user, period).sections == live[user.pk]
+
+
+def test_the_job_run_again_leaves_the_frozen_packs_byte_identical(
+    a_week, hq_staff, clerk_a, estate_a, monkeypatch
+):
+    from reports import weekly_pack
+    from reports.weekly_pack import freeze_last_week
+
+    assert freeze_last_week(AFTER.date()) == 2
+    first = _frozen_files()
+    MissedPatrolFactory(estate=estate_a, date=date(2013, 7, 5))  # a rebuilt pack would differ
+    a_week.shift(timedelta(hours=3))
+    monkeypatch.setattr(weekly_pack, "build_pack", _refuse_to_build)
+    assert freeze_last_week(AFTER.date()) == 2
+    assert _frozen_files() == first
+
+
+def test_the_command_freezes_last_week(a_week, hq_staff, capsys):
+    from django.core.management import call_command
+
+    call_command("freeze_weekly_packs")
+    # HQ's district and the street office of the week's clerk (a_week's records)
+    assert "已固化 2 个统计单位的上周周报" in capsys.readouterr().out
+    assert sorted(name.split("-")[0] for name in _frozen_files()) == ["district", "street_office"]

@@ -59,7 +59,7 @@ def tiny_run(tmp_path_factory):
     result = _run(
         where,
         *("--compounds", "20", "--days", "4", "--requests", "1", "--case-seconds", "1"),
-        *("--submissions", "6", "--workers", "2", "--port", str(_free_port())),
+        *("--submissions", "6", "--workers", "1", "--port", str(_free_port())),
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return where, result.stdout

@@ -71,11 +71,25 @@ def test_production_without_redis_refuses_to_start():
     assert "REDIS_URL" in result.stderr and "TASKS_IN_PROCESS" in result.stderr
 
 
+def read_settings(expression, **env):
+    """``expression`` over the settings (``s``) as a deployment with ``env`` loads them:
+    the settings alone, without starting the apps (what they refuse or set is decided
+    there)."""
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    code = f"from django.conf import settings as s; print({expression})"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_production_runs_tasks_in_process_only_when_asked():
-    result = run_manage(
-        "shell",
-        "-c",
-        "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER)",
+    result = read_settings(
+        "s.CELERY_TASK_ALWAYS_EAGER",
         **PRODUCTION,
         REDIS_URL="",
         TASKS_IN_PROCESS="true",
@@ -99,11 +113,8 @@ def test_unreadable_database_url_refuses_to_start():
 
 def test_local_production_serve_keeps_plain_http():
     """`make run`: DEBUG off but served over plain HTTP on this machine."""
-    result = run_manage(
-        "shell",
-        "-c",
-        "from django.conf import settings as s; "
-        "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)",
+    result = read_settings(
+        "s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS",
         DEBUG="false",
         SECRET_KEY="x" * 20 + "a-real-production-secret-key-1234567890",
         ALLOWED_HOSTS="127.0.0.1,localhost",

@@ -10,6 +10,7 @@ save is older than ``SESSION_REFRESH_SECONDS`` is marked modified, so
 session ends between ``SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS`` and
 ``SESSION_COOKIE_AGE`` after its last request."""
 
+import functools
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
-        row = super()._get_session_from_db()  # None when missing or expired
+        row = self._read()  # None when missing or expired
         if row is not None:
             # The project never calls set_expiry: each save sets expire_date to
             # SESSION_COOKIE_AGE after that save, so this is when it was saved last.
@@ -27,3 +28,30 @@ class SessionStore(db.SessionStore):
             if timezone.now() - saved_at >= timedelta(seconds=settings.SESSION_REFRESH_SECONDS):
                 self.modified = True
         return row
+
+    def _read(self):
+        """Django's read of the session (``db.SessionStore._get_session_from_db``), its SQL
+        compiled once per process: the ORM built and compiled the same query on every
+        request, about as costly as running it."""
+        key = self.session_key  # validated by its setter; None when invalid
+        if key is None:
+            return None
+        sql, key_at = _session_read(self.model)
+        params = [timezone.now(), timezone.now()]
+        params[key_at] = key
+        found = next(iter(self.model.objects.raw(sql, params)), None)
+        if found is None:
+            self._session_key = None
+        return found
+
+
+@functools.cache
+def _session_read(model) -> tuple[str, int]:
+    """The SQL of ``model.objects.filter(session_key=…, expire_date__gt=…)`` and where
+    the key goes among its two values."""
+    marker = "session-read-marker"
+    query = model.objects.filter(session_key=marker, expire_date__gt=timezone.now()).query
+    sql, params = query.sql_with_params()
+    if len(params) != 2 or marker not in params:
+        raise RuntimeError(f"unexpected session query: {sql}")
+    return sql, list(params).index(marker)

@@ -93,3 +93,31 @@ def test_changed_session_is_saved_at_once(client, clerk_a, password):
         key = client.cookies["sessionid"].value
         client.post("/accounts/logout/")
     assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_a_user_deactivated_after_logging_in_is_logged_out_on_the_next_request(
+    client, clerk_a, password
+):
+    _login(client, password)
+    assert client.get("/").status_code == 200
+    clerk_a.is_active = False
+    clerk_a.save(update_fields=["is_active"])
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_user_read_for_a_request_carries_their_unread_message_count(clerk_a, hq_staff):
+    from estates.backends import Backend
+    from estates.models import Message, Topic
+
+    def message(user, title):
+        kinds = {"kind": Message.Kind.ASSIGNED, "topic": Topic.PATROL}
+        return Message.objects.create(recipient=user, title=title, **kinds)
+
+    first, *_ = [message(clerk_a, f"通知 {n}") for n in range(3)]
+    message(hq_staff, "别人的")
+    Message.objects.filter(pk=first.pk).update(read_at=first.created_at)
+    user = Backend().get_user(clerk_a.pk)
+    unread = Message.objects.filter(recipient=clerk_a, read_at__isnull=True).count()
+    assert (user.pk, user.unread_message_count) == (clerk_a.pk, unread) == (clerk_a.pk, 2)

@@ -62,21 +62,20 @@ class Row(NamedTuple):
 
 
 _CENT = Decimal("0.01")
-#: counts seen so far, as stored values (Decimals are immutable, so shared)
-_COUNTS: dict[int, Decimal] = {}
+#: numbers seen so far, as stored values (Decimals are immutable, so shared); an int and
+#: a Decimal of the same number are equal keys and store the same value
+_VALUES: dict = {}
 
 
 def _as_value(value) -> Decimal | None:
     if value is None:
         return None
-    if type(value) is int:
-        found = _COUNTS.get(value)
-        if found is None:
-            found = Decimal(value).quantize(_CENT)
-            if len(_COUNTS) < 100_000:
-                _COUNTS[value] = found
-        return found
-    return Decimal(value).quantize(_CENT)
+    found = _VALUES.get(value)
+    if found is None:
+        found = Decimal(value).quantize(_CENT)
+        if len(_VALUES) < 200_000:
+            _VALUES[value] = found
+    return found
 
 
 def compute_day(
@@ -94,26 +93,27 @@ def compute_day(
         for key, values in day.compute(source).items():
             found.setdefault(key, {})[source.name] = values
     rows = []
-    append, as_value = rows.append, _as_value
+    # Millions of rows in a full run: the tuples made directly, the figures looked up once.
+    append, as_value, new = rows.append, _as_value, tuple.__new__
+    figures = [(s, [(k, BY_KEY[k].per_item, BY_KEY[k].empty) for k in s.keys]) for s in sources]
     for unit in units:
         kind, unit_id = unit.kind, unit.id
         by_source = found.get(unit.key, {})
-        for source in sources:
+        for source, keys in figures:
             if kind not in source.kinds:
                 continue
             values = by_source.get(source.name, {})
-            for key in source.keys:
-                figure = BY_KEY[key]
-                if figure.per_item:
+            for key, itemised, empty in keys:
+                if itemised:
                     per_item = values.get(key) or {}
                     for number in item_numbers:
-                        append(
-                            Row(kind, unit_id, on, key, number, as_value(per_item.get(number, 0)))
-                        )
-                    total = sum((Decimal(v) for v in per_item.values()), Decimal("0"))
-                    append(Row(kind, unit_id, on, key, 0, as_value(total)))
+                        value = as_value(per_item.get(number, 0))
+                        append(new(Row, (kind, unit_id, on, key, number, value)))
+                    total = sum(per_item.values(), Decimal("0"))
+                    append(new(Row, (kind, unit_id, on, key, 0, as_value(total))))
                 else:
-                    append(Row(kind, unit_id, on, key, 0, as_value(values.get(key, figure.empty))))
+                    value = as_value(values.get(key, empty))
+                    append(new(Row, (kind, unit_id, on, key, 0, value)))
     return rows
 
 
@@ -331,9 +331,10 @@ _COLUMNS = ("unit_kind", "unit_id", "date", "metric", "item", "value")
 _KEY = "unit_kind, unit_id, date, metric, item"
 
 
-def _copy_line(r) -> str:
+def _copy_line(r, days: dict) -> str:
     value = "\\N" if r.value is None else str(r.value)
-    return f"{r.unit_kind}\t{r.unit_id}\t{r.date.isoformat()}\t{r.metric}\t{r.item}\t{value}\n"
+    day = days.get(r.date) or days.setdefault(r.date, r.date.isoformat())
+    return f"{r.unit_kind}\t{r.unit_id}\t{day}\t{r.metric}\t{r.item}\t{value}\n"
 
 
 def _copy_upsert(rows, computed_at) -> int:
@@ -355,9 +356,9 @@ def _copy_upsert(rows, computed_at) -> int:
         # back run, ``write_all``'s earlier chunks inside one) may still hold rows.
         cursor.execute("TRUNCATE rollup_rows")
         with cursor.copy(f"COPY rollup_rows ({columns}) FROM STDIN") as copy:
-            lines = []
+            lines, days = [], {}
             for r in rows:
-                lines.append(_copy_line(r))
+                lines.append(_copy_line(r, days))
                 count += 1
                 if len(lines) >= 10000:
                     copy.write("".join(lines))

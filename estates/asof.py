@@ -81,22 +81,30 @@ class HistoryRow(models.Model):
         return {}
 
 
-def record_history(history_model, records, *, at: datetime | None = None) -> None:
+def record_history(
+    history_model, records, *, at: datetime | None = None, created: bool = False
+) -> None:
     """Close the open history row of each record and open one with its current values.
 
     Call it in the transaction that saves the records, after saving them. Unchanged
-    records get no new row, so calling it twice is harmless."""
+    records get no new row, so calling it twice is harmless. ``created``: the records
+    were just inserted, so none has a row to close and none is read (one query less;
+    the model's one-open-row constraint refuses a record that had one after all)."""
     records = list(records)
     if not records:
         return
     at = at or timezone.now()
     owner, tracked = history_model.OWNER, history_model.TRACKED
-    open_rows = {
-        getattr(row, f"{owner}_id"): row
-        for row in history_model.objects.filter(
-            **{f"{owner}__in": [r.pk for r in records]}, valid_to__isnull=True
-        )
-    }
+    open_rows = (
+        {}
+        if created
+        else {
+            getattr(row, f"{owner}_id"): row
+            for row in history_model.objects.filter(
+                **{f"{owner}__in": [r.pk for r in records]}, valid_to__isnull=True
+            )
+        }
+    )
     changed, new_rows = [], []
     for record in records:
         values = {name: getattr(record, name) for name in tracked}

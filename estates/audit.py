@@ -75,7 +75,8 @@ def record(instance, *, actor, action, changes=None, summary="") -> AuditEvent:
     )
     tracked = history_model(type(instance))
     if tracked is not None:
-        record_history(tracked, [instance], at=event.at)
+        created = action == AuditEvent.Action.CREATE
+        record_history(tracked, [instance], at=event.at, created=created)
     return event
 
 

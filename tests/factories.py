@@ -104,12 +104,13 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-def record_state(*records):
+def record_state(*records, created=False):
     """Record the current state of records made without a service (factories, direct
     creates) in their history, as the services do through the audit trail: a test's
-    "now" (time-machine) is when the state began."""
+    "now" (time-machine) is when the state began. ``created``: just inserted (a
+    factory's own call), so there is no open row to read."""
     from estates.asof import record_history
     from estates.audit import history_model
 
     for record in records:
-        record_history(history_model(type(record)), [record])
+        record_history(history_model(type(record)), [record], created=created)

@@ -49,7 +49,7 @@ def under_construction(estate, *, start=None, finish=None, number=1):
         actual_start=start,
         actual_finish=finish,
     )
-    record_state(item)
+    record_state(item, created=True)
     return item
 
 
@@ -84,7 +84,7 @@ class HazardFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def history(obj, create, extracted, **kwargs):
         if create:
-            record_state(obj)
+            record_state(obj, created=True)
 
 
 class MissedPatrolFactory(factory.django.DjangoModelFactory):

@@ -50,7 +50,7 @@ class EstateWorksItemFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def history(obj, create, extracted, **kwargs):
         if create:
-            record_state(obj)
+            record_state(obj, created=True)
 
 
 def approved_item(estate, number=1, **kwargs):

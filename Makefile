@@ -75,7 +75,8 @@ format: venv
 
 # Three workers on two cores: the browser tests, the bench's server and the live-server
 # walks wait on other processes, so two workers left the cores idle about a third of the
-# time (fresh clone, idle machine: `make test` 6 min 05 s with two, 5 min 37 s with three).
+# time (fresh clone, idle machine: `make test` 6 min 05 s with two, 5 min 37 s with three;
+# after the suite's own cuts, 3 min 29 s and 3 min 45 s with three, 2026-12-04).
 # `--dist loadfile`: a file's tests run in one worker, so a module-scoped fixture (the
 # demo district that the OpenAPI and fuzz tests share, about 10 s to seed) is built once,
 # not once per worker; `--no-loadscope-reorder` keeps the order tests/conftest.py sets

@@ -11,11 +11,13 @@ session ends between ``SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS`` and
 ``SESSION_COOKIE_AGE`` after its last request."""
 
 import functools
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.sessions.backends import db
 from django.utils import timezone
+
+from estates.compiled import CompiledRead
 
 
 class SessionStore(db.SessionStore):
@@ -31,27 +33,21 @@ class SessionStore(db.SessionStore):
 
     def _read(self):
         """Django's read of the session (``db.SessionStore._get_session_from_db``), its SQL
-        compiled once per process: the ORM built and compiled the same query on every
-        request, about as costly as running it."""
+        compiled once per process (``estates.compiled``)."""
         key = self.session_key  # validated by its setter; None when invalid
         if key is None:
             return None
-        sql, key_at = _session_read(self.model)
-        params = [timezone.now(), timezone.now()]
-        params[key_at] = key
-        found = next(iter(self.model.objects.raw(sql, params)), None)
+        found = _session_read(self.model).first(key=key, now=timezone.now())
         if found is None:
             self._session_key = None
         return found
 
 
 @functools.cache
-def _session_read(model) -> tuple[str, int]:
-    """The SQL of ``model.objects.filter(session_key=…, expire_date__gt=…)`` and where
-    the key goes among its two values."""
-    marker = "session-read-marker"
-    query = model.objects.filter(session_key=marker, expire_date__gt=timezone.now()).query
-    sql, params = query.sql_with_params()
-    if len(params) != 2 or marker not in params:
-        raise RuntimeError(f"unexpected session query: {sql}")
-    return sql, list(params).index(marker)
+def _session_read(model) -> CompiledRead:
+    """``model.objects.filter(session_key=…, expire_date__gt=…)``, compiled once."""
+    return CompiledRead(
+        lambda key, now: model.objects.filter(session_key=key, expire_date__gt=now),
+        key=(model._meta.get_field("session_key"), "session-read-marker"),
+        now=(model._meta.get_field("expire_date"), datetime(1901, 1, 2, tzinfo=UTC)),
+    )

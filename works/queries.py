@@ -770,10 +770,8 @@ def plain_rows(values_list, chunk_size: int = 20000):
 def status_segments(estates):
     """``_rank_segments`` of the compounds' items' status (shared within a roll-up over
     every unit, as ``item_state_rows``)."""
-    from estates.ranges import is_sharing, shared
+    from estates.ranges import shared
 
-    if not is_sharing():
-        return _rank_segments(item_state_rows(estates.values("pk"), "status"))
     return shared(
         "works.status_segments",
         lambda: _rank_segments(item_state_rows(estates.values("pk"), "status")),
